@@ -1,0 +1,83 @@
+"""Dependencies: the store's sessions, the territory, settings and the coordinator check."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse._errors import AuthError, ValidationError
+from geo_caisse.settings import Settings
+from geo_caisse.storage.repositories import BBox
+from geo_caisse.territory import Territory
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def get_territory(request: Request) -> Territory:
+    return request.app.state.territory  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+TerritoryDep = Annotated[Territory, Depends(get_territory)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_coordinator(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Allow the call only with ``Authorization: Bearer <GEO_CAISSE_COORDINATOR_TOKEN>``."""
+    expected = settings.api.coordinator_token
+    if expected is None or not expected.get_secret_value():
+        raise AuthError("coordinator writes are disabled: GEO_CAISSE_COORDINATOR_TOKEN is not set")
+    if credentials is None:
+        raise AuthError("a coordinator token is required (Authorization: Bearer …)")
+    if not secrets.compare_digest(credentials.credentials.encode(),
+                                  expected.get_secret_value().encode()):
+        raise AuthError("invalid coordinator token")
+
+
+CoordinatorDep = Annotated[None, Depends(require_coordinator)]
+
+
+def parse_bbox(value: str | None) -> BBox | None:
+    """``"minlon,minlat,maxlon,maxlat"`` in WGS84 degrees, or None."""
+    if value is None or value == "":
+        return None
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise ValidationError(f"bbox must be 4 numbers minlon,minlat,maxlon,maxlat, got {value!r}")
+    try:
+        minx, miny, maxx, maxy = (float(p) for p in parts)
+    except ValueError:
+        raise ValidationError(f"bbox must be 4 numbers, got {value!r}") from None
+    if not all(map(lambda v: v == v and abs(v) != float("inf"), (minx, miny, maxx, maxy))):
+        raise ValidationError(f"bbox must be finite numbers, got {value!r}")
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationError(
+            f"bbox {value!r} is not minlon,minlat,maxlon,maxlat within [-180,180]x[-90,90] "
+            "with min <= max"
+        )
+    return minx, miny, maxx, maxy
+
+
+def _bbox_query(
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS84)",
+                                      examples=["3.86,43.60,3.89,43.62"])] = None,
+) -> BBox | None:
+    return parse_bbox(bbox)
+
+
+BBoxDep = Annotated[BBox | None, Depends(_bbox_query)]

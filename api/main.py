@@ -1,0 +1,66 @@
+"""The FastAPI application: ``create_app(settings)``; nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import RequestResponseEndpoint
+
+from api import errors
+from api.routes import markets, nearest, neighbourhoods, pages, points_of_sale, transfer
+from geo_caisse.settings import Settings, load_settings
+from geo_caisse.storage import make_engine, session_factory
+from geo_caisse.storage.migrate import current_revision
+from geo_caisse.territory import Territory
+from maps import STATIC_DIR, build_member_map
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the lifespan opens the store and builds the map page."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database)
+        if current_revision(engine) is None:
+            engine.dispose()
+            raise RuntimeError("the store is empty: run `geo-caisse init` first")
+        territory = Territory.from_dir(settings.territory.territory_dir)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.territory = territory
+        app.state.member_map_html = build_member_map(territory)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="geo_caisse",
+        summary="La carte d'une Caisse Alimentaire Commune (Sécurité Sociale de l'Alimentation)",
+        version="0.1.0",
+        license_info={"name": "AGPL-3.0-or-later",
+                      "url": "https://www.gnu.org/licenses/agpl-3.0.html"},
+        lifespan=lifespan,
+    )
+    errors.install(app)
+
+    limit = settings.api.max_upload_bytes
+
+    @app.middleware("http")
+    async def refuse_oversize_bodies(request: Request, call_next: RequestResponseEndpoint) -> (
+        Response
+    ):
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit + 64 * 1024:
+            return JSONResponse({"detail": f"request body larger than {limit} bytes",
+                                 "error": "PayloadTooLargeError"}, status_code=413)
+        return await call_next(request)
+
+    for module in (points_of_sale, markets, neighbourhoods, nearest, transfer, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

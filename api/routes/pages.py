@@ -1,0 +1,29 @@
+"""HTML pages and small service routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import TerritoryDep
+from api.schemas import TerritoryInfo
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def member_map(request: Request) -> HTMLResponse:
+    """The member map (French)."""
+    return HTMLResponse(request.app.state.member_map_html)
+
+
+@router.get("/api/territory", response_model=TerritoryInfo)
+def territory_info(territory: TerritoryDep) -> TerritoryInfo:
+    """The caisse's territory: name, bounding box and data attribution."""
+    return TerritoryInfo(code=territory.code, name=territory.name, bbox=territory.bbox,
+                         attribution=territory.attribution)
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,95 @@
+"""The one error hierarchy of geo_caisse.
+
+Every error raised on purpose by the library derives from :class:`GeoCaisseError`
+and from the builtin it refines, so callers may catch either::
+
+    GeoCaisseError
+    ├── ValidationError (ValueError)        bad input: a parameter, a row, a feature
+    │   ├── CRSError                        unknown or missing CRS, planar maths on lon/lat
+    │   ├── OutOfTerritoryError             coordinates outside the caisse's territory
+    │   └── ImportFileError                 a file whose rows or features are invalid
+    ├── NotFoundError (LookupError)         no such point of sale, market, neighbourhood
+    ├── ConflictError                       the store already holds something incompatible
+    ├── AuthError (PermissionError)         missing or wrong credentials for a write
+    ├── StorageError (RuntimeError)         the database cannot be used as configured
+    │   └── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
+    └── DataError (RuntimeError)            the bundled or territory data is missing or broken
+
+The API maps these classes to HTTP status codes in one table (``api/errors.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class GeoCaisseError(Exception):
+    """Base of every error geo_caisse raises on purpose."""
+
+
+class ValidationError(GeoCaisseError, ValueError):
+    """Bad input: names what is wrong and, where it helps, the allowed values."""
+
+
+class CRSError(ValidationError):
+    """A missing or unknown coordinate reference system, or a CRS mismatch."""
+
+
+class OutOfTerritoryError(ValidationError):
+    """Coordinates that fall outside the caisse's territory."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in one row or feature of an imported file.
+
+    ``row`` counts from 1: the first data row of a CSV (after the header), the
+    first feature of a GeoJSON or GeoPackage layer.
+    """
+
+    row: int
+    message: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.field is None else f"row {self.row}, {self.field}"
+        return f"{where}: {self.message}"
+
+
+class ImportFileError(ValidationError):
+    """A file whose rows or features are invalid; nothing of it was written."""
+
+    def __init__(self, source: str, problems: Sequence[Problem], *, max_listed: int = 20) -> None:
+        self.source = source
+        self.problems = list(problems)
+        listed = "; ".join(str(p) for p in self.problems[:max_listed])
+        more = len(self.problems) - max_listed
+        suffix = f"; and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{source}: {len(self.problems)} invalid row(s), nothing imported: {listed}{suffix}"
+        )
+
+
+class NotFoundError(GeoCaisseError, LookupError):
+    """No object with that identifier."""
+
+
+class ConflictError(GeoCaisseError):
+    """The request conflicts with what the store already holds."""
+
+
+class AuthError(GeoCaisseError, PermissionError):
+    """Missing or invalid credentials for an operation that needs them."""
+
+
+class StorageError(GeoCaisseError, RuntimeError):
+    """The database cannot be used as configured."""
+
+
+class SpatialiteUnavailableError(StorageError):
+    """The running Python's sqlite3 cannot load the SpatiaLite extension."""
+
+
+class DataError(GeoCaisseError, RuntimeError):
+    """Territory or bundled data is missing or inconsistent."""

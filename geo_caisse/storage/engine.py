@@ -1,0 +1,122 @@
+"""Build the SQLAlchemy engine for the configured backend, checking what it needs.
+
+SpatiaLite needs a ``sqlite3`` module that can load extensions and Debian's
+``libsqlite3-mod-spatialite``; both are checked here, when the engine is made,
+so a missing piece is reported once with how to fix it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse._errors import SpatialiteUnavailableError, StorageError
+from geo_caisse.settings import DatabaseSettings
+
+_FIX_PYTHON = (
+    "use a Python whose sqlite3 can load extensions: Debian's /usr/bin/python3 "
+    "(scripts/bootstrap.sh builds .venv from it) or `pip install pysqlite3-binary`"
+)
+_FIX_LIBRARY = (
+    "install the SpatiaLite extension: `apt-get install libsqlite3-mod-spatialite`, "
+    "or point GEO_CAISSE_SPATIALITE_LIBRARY at mod_spatialite"
+)
+
+
+def backend_name(engine: Engine) -> str:
+    """``"spatialite"`` or ``"postgis"``."""
+    return "spatialite" if engine.dialect.name == "sqlite" else "postgis"
+
+
+def _sqlite_module() -> ModuleType:
+    """The stdlib ``sqlite3`` if it can load extensions, else ``pysqlite3`` if installed."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        if hasattr(probe, "enable_load_extension"):
+            return sqlite3
+    finally:
+        probe.close()
+    try:
+        return importlib.import_module("pysqlite3.dbapi2")
+    except ImportError:
+        raise SpatialiteUnavailableError(
+            "this Python's sqlite3 module cannot load extensions (it was built without "
+            f"--enable-loadable-sqlite-extensions), so SpatiaLite cannot be used: {_FIX_PYTHON}"
+        ) from None
+
+
+def _load_spatialite(library: str) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        from geoalchemy2.admin.dialects.sqlite import init_spatialite
+
+        dbapi_conn.enable_load_extension(True)
+        try:
+            dbapi_conn.load_extension(library)
+        except Exception as exc:  # the driver raises its own OperationalError class
+            raise SpatialiteUnavailableError(
+                f"cannot load SpatiaLite extension {library!r} ({exc}): {_FIX_LIBRARY}"
+            ) from exc
+        finally:
+            dbapi_conn.enable_load_extension(False)
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+        init_spatialite(dbapi_conn, init_mode="WGS84")
+
+    return on_connect
+
+
+def make_engine(settings: DatabaseSettings | None = None) -> Engine:
+    """Create the engine for ``settings.database_url`` and check that it works."""
+    settings = settings or DatabaseSettings()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        module = _sqlite_module()
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            module=module,
+            echo=settings.echo_sql,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+        event.listen(engine, "connect", _load_spatialite(settings.spatialite_library))
+        # pysqlite's own transaction handling would begin late; let SQLAlchemy emit BEGIN
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+    else:
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        engine = create_engine(url, echo=settings.echo_sql, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise StorageError(
+            f"cannot connect to {url.render_as_string(hide_password=True)}: {exc.orig}"
+        ) from exc
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine`` that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def spatial_version(engine: Engine) -> str:
+    """The SpatiaLite or PostGIS version string (for logs and the pytest header)."""
+    with engine.connect() as conn:
+        if backend_name(engine) == "spatialite":
+            return "SpatiaLite " + str(conn.execute(text("SELECT spatialite_version()")).scalar())
+        return "PostGIS " + str(conn.execute(text("SELECT postgis_lib_version()")).scalar())

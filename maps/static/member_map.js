@@ -1,0 +1,145 @@
+/* geo_caisse member map: reads the API, draws conventionnés points of sale and markets. */
+(function () {
+  "use strict";
+  var cfg = window.GEO_CAISSE;
+  var map = window[cfg.map];
+  var cluster = window[cfg.cluster];
+  var status = document.getElementById("gc-status");
+  var DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
+  var DAY_FR = {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi",
+                Sa: "samedi", Su: "dimanche"};
+  var KIND_FR = {producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
+                 cooperative: "Supermarché coopératif", amap: "AMAP",
+                 market_stall: "Étal de marché", market: "Marché"};
+  var MARKET_KIND_FR = {plein_vent: "Marché de plein vent", producteurs: "Marché de producteurs",
+                        halle: "Halles"};
+  var CAT_FR = {bakery: "boulangerie", butcher: "boucherie", cheese: "fromagerie",
+    deli: "traiteur", dry_goods: "épicerie sèche", eggs: "œufs", frozen_food: "surgelés",
+    fruit_vegetables: "fruits et légumes", grocery: "épicerie", honey: "miel", meat: "viande",
+    organic: "bio", seafood: "poissonnerie", supermarket: "supermarché",
+    convenience: "alimentation générale", farm: "ferme", dairy: "produits laitiers"};
+  var COLORS = {producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
+                cooperative: "#6b21a8", amap: "#0f766e", market: "#b45309"};
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function icon(kind) {
+    return L.divIcon({className: "", iconSize: [18, 18],
+      html: '<div class="gc-marker" style="width:14px;height:14px;background:' +
+            (COLORS[kind] || "#334155") + '"></div>'});
+  }
+  function popupPos(p) {
+    var cats = (p.categories || []).map(function (c) { return CAT_FR[c] || c; }).join(", ");
+    return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
+      "<p>" + esc(KIND_FR[p.kind] || p.kind) + (cats ? " · " + esc(cats) : "") + "</p>" +
+      '<p><span class="gc-badge">Accepte la MonA</span></p>' +
+      "<p><strong>Jours et horaires :</strong> " +
+      esc(p.hours_fr || "horaires non renseignés") + "</p>" +
+      "<p><strong>Adresse :</strong> " + esc(p.address || "non renseignée") + "</p></div>";
+  }
+  function popupMarket(p) {
+    return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
+      "<p>" + esc(MARKET_KIND_FR[p.kind] || "Marché") + "</p>" +
+      '<p><span class="gc-badge">' + p.conventionne_stall_count + " étal" +
+      (p.conventionne_stall_count > 1 ? "s" : "") + " conventionné" +
+      (p.conventionne_stall_count > 1 ? "s" : "") + " sur " + p.stall_count + "</span></p>" +
+      "<p><strong>Jours et horaires :</strong> " + esc(p.hours_fr) + "</p>" +
+      "<p><strong>Adresse :</strong> " + esc(p.address || "non renseignée") + "</p></div>";
+  }
+
+  var entries = [];  // {marker, kind, days}
+  function getJSON(url) {
+    return fetch(url, {headers: {Accept: "application/geo+json"}}).then(function (r) {
+      if (!r.ok) { throw new Error(url + " : " + r.status); }
+      return r.json();
+    });
+  }
+  function fetchAll(url) {
+    var sep = url.indexOf("?") < 0 ? "?" : "&";
+    return getJSON(url + sep + "limit=1000").then(function (fc) { return fc.features; });
+  }
+
+  var controls = L.control({position: "topright"});
+  controls.onAdd = function () {
+    var div = L.DomUtil.create("div", "gc-filters");
+    var kinds = ["market", "producer", "shop", "epicerie", "cooperative", "amap"];
+    var html = '<form aria-label="Filtres"><fieldset><legend>Type</legend>';
+    kinds.forEach(function (k) {
+      html += '<label><input type="checkbox" name="kind" value="' + k + '" checked> ' +
+              '<span style="color:' + COLORS[k] + '">●</span> ' +
+              esc(k === "market" ? "Marchés" : KIND_FR[k]) + "</label>";
+    });
+    html += '</fieldset><fieldset><legend><label for="gc-day">Jour</label></legend>' +
+            '<select id="gc-day" name="day"><option value="">tous les jours</option>' +
+            '<option value="today">aujourd\'hui</option>';
+    DAYS.forEach(function (d) { html += '<option value="' + d + '">' + DAY_FR[d] + "</option>"; });
+    html += "</select></fieldset></form>";
+    div.innerHTML = html;
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    div.addEventListener("change", applyFilters);
+    return div;
+  };
+  controls.addTo(map);
+
+  function selectedDay() {
+    var v = document.getElementById("gc-day").value;
+    if (v === "today") { return DAYS[(new Date().getDay() + 6) % 7]; }
+    return v;
+  }
+  function applyFilters() {
+    var kinds = {};
+    document.querySelectorAll(".gc-filters input[name=kind]").forEach(function (i) {
+      kinds[i.value] = i.checked;
+    });
+    var day = selectedDay();
+    var shown = [];
+    entries.forEach(function (e) {
+      var okDay = !day || (e.days !== null && e.days.indexOf(day) >= 0);
+      if (kinds[e.kind] && okDay) { shown.push(e.marker); }
+    });
+    cluster.clearLayers();
+    cluster.addLayers(shown);
+    status.textContent = shown.length + " lieu" + (shown.length > 1 ? "x" : "") +
+      " où payer en MonA" + (day ? " le " + DAY_FR[day] : "");
+  }
+
+  var background = getJSON(cfg.api + "/neighbourhoods?level=quartier&limit=1000")
+    .then(function (fc) {
+      L.geoJSON(fc, {interactive: false,
+        style: {color: "#64748b", weight: 1, fillColor: "#f1f5f9", fillOpacity: 0.6}})
+        .addTo(map).bringToBack();
+    });
+  map.attributionControl.addAttribution(esc(cfg.attribution));
+  map.fitBounds(cfg.bounds);
+
+  Promise.all([
+    fetchAll(cfg.api + "/points-of-sale?status=conventionne"),
+    fetchAll(cfg.api + "/markets?with_conventionnes=true"),
+    background,
+  ]).then(function (res) {
+    res[0].forEach(function (f) {
+      var p = f.properties;
+      if (!p.accepts_mona || p.kind === "market_stall") { return; }  // stalls: via their market
+      var c = f.geometry.coordinates;
+      var m = L.marker([c[1], c[0]], {icon: icon(p.kind), title: p.name, alt: p.name,
+                                      keyboard: true}).bindPopup(popupPos(p));
+      entries.push({marker: m, kind: p.kind, days: p.open_weekdays});
+    });
+    res[1].forEach(function (f) {
+      var p = f.properties;
+      var c = f.geometry.coordinates;
+      var m = L.marker([c[1], c[0]], {icon: icon("market"), title: p.name, alt: p.name,
+                                      keyboard: true}).bindPopup(popupMarket(p));
+      entries.push({marker: m, kind: "market", days: p.open_weekdays});
+    });
+    applyFilters();
+    document.body.setAttribute("data-gc-ready", "1");
+  }).catch(function (err) {
+    status.textContent = "Impossible de charger les données : " + err.message;
+    document.body.setAttribute("data-gc-ready", "error");
+  });
+})();
