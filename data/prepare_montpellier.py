@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python data/prepare_montpellier.py                 # rebuild data/montpellier/*.geojson
+    .venv/bin/python data/prepare_montpellier.py   # rebuild data/montpellier/*.geojson
     .venv/bin/python data/prepare_montpellier.py --copy-from ../shared/data/montpellier
 
 ``--copy-from`` first copies the source files used here into ``data/montpellier/sources``
@@ -214,7 +214,8 @@ def neighbourhoods() -> gpd.GeoDataFrame:
             "extra": {
                 "insee_grand_quartier": gq,
                 "population_share_of_grand_quartier": round(share, 4),
-                "pct_chomeurs": None if pd.isna(d.pct_chomeurs) else round(float(d.pct_chomeurs), 4),
+                "pct_chomeurs": None if pd.isna(d.pct_chomeurs)
+                else round(float(d.pct_chomeurs), 4),
                 "pct_logements_hlm": None if pd.isna(d.pct_logements_hlm)
                 else round(float(d.pct_logements_hlm), 4),
                 "rsa_allocataires": None if pd.isna(d.nb_allocataires_rsa)
@@ -251,11 +252,11 @@ def markets(addresses: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rows = []
     for m in spec.itertuples():
         if m.street:
-            on_street = addresses[addresses.LIB_OFF == m.street]
+            on_street = addresses[m.street == addresses.LIB_OFF]
             if on_street.empty:
                 raise SystemExit(f"markets.csv {m.ref}: no address on {m.street!r}")
             if m.sous_quartier:
-                poly = sq[sq.LIBSQUART == m.sous_quartier].geometry.iloc[0]
+                poly = sq[m.sous_quartier == sq.LIBSQUART].geometry.iloc[0]
                 on_street = on_street[on_street.within(poly)]
                 if on_street.empty:
                     raise SystemExit(f"markets.csv {m.ref}: {m.street!r} not in {m.sous_quartier}")
@@ -263,7 +264,7 @@ def markets(addresses: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             point = shapely.Point(xy)
             placement = f"median of the address points on {m.street}"
         else:
-            poly = sq[sq.LIBSQUART == m.sous_quartier].geometry.iloc[0]
+            poly = sq[m.sous_quartier == sq.LIBSQUART].geometry.iloc[0]
             inside = addresses[addresses.within(poly)]
             xy = np.median(shapely.get_coordinates(inside.geometry.values), axis=0)
             point = shapely.Point(xy)

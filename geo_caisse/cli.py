@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError as PydanticValidationError
+
 from geo_caisse._errors import GeoCaisseError, ValidationError
 from geo_caisse.domain import Status, parse_enum
 from geo_caisse.settings import load_settings
@@ -148,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeoCaisseError as exc:
         print(f"geo-caisse {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except PydanticValidationError as exc:
+        print(f"geo-caisse {args.command}: configuration error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -52,7 +52,7 @@ def format_of(path: Path | str, fmt: str | None = None) -> Format:
     if fmt is not None:
         if fmt not in FORMATS:
             raise ValidationError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        return fmt  # type: ignore[return-value]
+        return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in _SUFFIXES:
         raise ValidationError(
@@ -148,22 +148,45 @@ def _csv_rows(data: bytes, source: str, crs: str | None) -> tuple[list[RawRow], 
     return rows, crs or WGS84
 
 
-def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:
+def _gdal_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a GDAL (pyogrio) task in a fresh process.
+
+    GDAL's wheel bundles its own SQLite; in a process where sqlite3 has loaded
+    mod_spatialite the two libraries collide (GeoPackage writes crash). A spawned
+    process keeps them apart.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _gpkg_read_worker(path: str, source: str) -> tuple[list[dict[str, Any]],
+                                                     list[bytes | None], str | None]:
     import pyogrio
 
     try:
         info = pyogrio.read_info(path)
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # pyogrio's DataSourceError and friends
-        raise ValidationError(f"{source}: not a readable GeoPackage ({exc})") from exc
-    if info.get("crs") is None:
+        raise ValidationError(f"{source}: not a readable GeoPackage ({exc})") from None
+    crs = info.get("crs")
+    props = [{k: (None if _is_nan(v) else v) for k, v in rec.items()}
+             for rec in gdf.drop(columns="geometry").to_dict(orient="records")]
+    wkbs = [None if g is None else shapely.to_wkb(g) for g in gdf.geometry]
+    return props, wkbs, None if crs is None else str(crs)
+
+
+def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:
+    props, wkbs, crs_text = _gdal_call(_gpkg_read_worker, str(path), source)
+    if crs_text is None:
         raise CRSError(f"{source}: the layer has no CRS")
-    crs = parse_crs(info["crs"], name=source).to_string()
+    crs = parse_crs(crs_text, name=source).to_string()
     rows = []
-    for i, (_, record) in enumerate(gdf.iterrows(), start=1):
-        props = {k: (None if _is_nan(v) else v) for k, v in record.items() if k != "geometry"}
-        geom = record["geometry"]
-        rows.append(RawRow(i, props, geom, None if geom is not None else "no geometry"))
+    for i, (record, wkb) in enumerate(zip(props, wkbs, strict=True), start=1):
+        geom = None if wkb is None else shapely.from_wkb(wkb)
+        rows.append(RawRow(i, record, geom, None if geom is not None else "no geometry"))
     return rows, crs
 
 
@@ -224,7 +247,7 @@ def _bool(props: Mapping[str, Any], key: str) -> bool:
 def _point(row: RawRow, crs: str, territory: Territory) -> tuple[float, float]:
     if row.geometry_problem:
         raise ValidationError(row.geometry_problem)
-    geom = row.geometry
+    geom: Any = row.geometry
     if geom is None or geom.is_empty:
         raise ValidationError("empty geometry")
     if geom.geom_type != "Point":
@@ -363,24 +386,27 @@ def write_layer(objs: list[PointOfSale | Market], layer: Layer, path: Path | str
     """Write objects as GeoJSON, CSV or GeoPackage; the file is replaced whole."""
     p = Path(path)
     kind = format_of(p, fmt)
-    tmp = p.with_name(f".{p.name}.partial")
+    tmp = p.with_name(f".{p.stem}.partial{p.suffix}")
     if kind == "geojson":
         tmp.write_text(json.dumps(to_feature_collection(objs), ensure_ascii=False),
                        encoding="utf-8")
     elif kind == "csv":
         tmp.write_text("".join(_csv_lines(objs, layer)), encoding="utf-8")
     else:
-        import geopandas as gpd
-
-        records = [_properties(o) for o in objs]
-        gdf = gpd.GeoDataFrame(
-            records, columns=list(_fields(layer)),
-            geometry=[shapely.Point(o.lon, o.lat) for o in objs], crs=WGS84,
-        )
         tmp.unlink(missing_ok=True)
-        gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
+        _gdal_call(_gpkg_write_worker, [_properties(o) for o in objs],
+                   [(o.lon, o.lat) for o in objs], list(_fields(layer)), str(tmp), layer)
     tmp.replace(p)
     return p
+
+
+def _gpkg_write_worker(records: list[dict[str, Any]], lonlat: list[tuple[float, float]],
+                       columns: list[str], path: str, layer: str) -> None:
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(records, columns=columns,
+                           geometry=[shapely.Point(x, y) for x, y in lonlat], crs=WGS84)
+    gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 
 
 def export_bytes(objs: list[PointOfSale | Market], layer: Layer, fmt: Format) -> bytes:

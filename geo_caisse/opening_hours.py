@@ -133,7 +133,8 @@ def parse_opening_hours(value: str) -> WeeklyHours:
         rest = rest.strip()
         if not rest:
             raise ValidationError(f"opening_hours {text!r}: rule {rule!r} has no times")
+        rule_days = _expand_days(head, text)
         intervals: tuple[Interval, ...] = () if rest == "off" else _parse_times(rest, text)
-        for day in _expand_days(head, text):
+        for day in rule_days:
             days[day] = intervals
     return WeeklyHours(days, text)

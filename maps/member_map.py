@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import folium
 from folium.plugins import MarkerCluster
@@ -20,7 +21,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"
 
 
-def _local_assets(element: folium.Element, js: list[tuple[str, str]],
+def _local_assets(element: Any, js: list[tuple[str, str]],
                   css: list[tuple[str, str]]) -> None:
     element.default_js = js
     element.default_css = css
@@ -39,7 +40,8 @@ def build_member_map(territory: Territory, *, api_base: str = "/api") -> str:
         [("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
          ("member_map_css", f"{STATIC_URL}/member_map.css")],
     )
-    cluster = MarkerCluster(name="Points de vente conventionnés", show=True)
+    cluster = MarkerCluster(  # type: ignore[no-untyped-call]
+        name="Points de vente conventionnés", show=True)
     _local_assets(
         cluster,
         [("markerclusterjs", f"{STATIC_URL}/vendor/markercluster/leaflet.markercluster.js")],

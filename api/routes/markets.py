@@ -8,8 +8,13 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import BBoxDep, SessionsDep, SettingsDep
 from api.paging import links
-from api.schemas import MarketCollection, MarketFeature, PointOfSaleCollection, market_feature, \
-    pos_feature
+from api.schemas import (
+    MarketCollection,
+    MarketFeature,
+    PointOfSaleCollection,
+    market_feature,
+    pos_feature,
+)
 from geo_caisse.domain import MarketKind
 from geo_caisse.opening_hours import check_weekday
 from geo_caisse.storage.repositories import (

@@ -46,16 +46,16 @@ def open_days(opening_hours: str | None) -> str | None:
 
 
 def _bbox_filter(geom_column: Any, bbox: BBox) -> ColumnElement[bool]:
-    return func.ST_Intersects(geom_column, func.ST_GeomFromText(box(*bbox).wkt, SRID))  # type: ignore[no-any-return]
+    return func.ST_Intersects(geom_column, func.ST_GeomFromText(box(*bbox).wkt, SRID))
 
 
 def _day_filter(column: Any, weekday: str) -> ColumnElement[bool]:
     index = WEEKDAYS.index(check_weekday(weekday)) + 1
-    return func.substr(column, index, 1) == "1"  # type: ignore[no-any-return]
+    return func.substr(column, index, 1) == "1"
 
 
 def _point(row: PointOfSaleRow | MarketRow) -> tuple[float, float]:
-    geom = to_shape(row.geom)
+    geom: Any = to_shape(row.geom)
     return float(geom.x), float(geom.y)
 
 
@@ -113,7 +113,7 @@ class MarketRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _counts(self) -> Select[Any]:
+    def _counts(self) -> Any:
         conv = func.sum(func.cast(PointOfSaleRow.status == Status.CONVENTIONNE.value,
                                   PointOfSaleRow.id.type))
         return (
@@ -204,7 +204,7 @@ class PointOfSaleRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _select(self) -> Select[Any]:
+    def _select(self) -> Any:
         return select(PointOfSaleRow, MarketRow.ref).outerjoin(
             MarketRow, MarketRow.id == PointOfSaleRow.market_id
         )

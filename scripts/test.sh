@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: ruff, mypy, then pytest on SpatiaLite AND PostGIS (a skipped backend
+# fails the run). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh --test
+
+# PostgreSQL on 127.0.0.1:5432 with PostGIS, and a database for the tests
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  cluster=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -n 1)
+  if [ -n "$cluster" ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$cluster" main start || true
+  fi
+fi
+pg_url=${GEO_CAISSE_TEST_POSTGIS_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/geo_caisse_test}
+export GEO_CAISSE_TEST_POSTGIS_URL="$pg_url"
+
+echo "==> ruff"
+.venv/bin/ruff check geo_caisse api maps tests data benchmarks
+echo "==> mypy"
+.venv/bin/mypy
+echo "==> pytest"
+set +e
+.venv/bin/python -m pytest --require-all-backends "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then echo "pytest collected no test: failing" >&2; exit 1; fi
+exit "$status"

@@ -1,0 +1,152 @@
+"""Backend-parametrized fixtures: every storage test runs on SpatiaLite and on PostGIS.
+
+A template store (migrated, bundled Montpellier data loaded) is built once per backend;
+each test gets a fresh copy: a copied SpatiaLite file, or ``CREATE DATABASE … TEMPLATE``.
+With ``--require-all-backends`` (CI), a backend that is not available fails instead of
+skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import shapely
+from pyproj import proj_version_str
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse import services
+from geo_caisse.settings import BUNDLED_TERRITORY_DIR, DatabaseSettings
+from geo_caisse.storage import make_engine, session_factory
+from geo_caisse.storage.engine import spatial_version
+from geo_caisse.territory import Territory
+
+BACKENDS = ("spatialite", "postgis")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/geo_caisse_test"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--require-all-backends", action="store_true",
+                     help="fail (instead of skipping) when a storage backend is unavailable")
+
+
+def _pg_url() -> str:
+    return os.environ.get("GEO_CAISSE_TEST_POSTGIS_URL", DEFAULT_PG)
+
+
+def _pg_admin(url: str) -> Engine:
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _postgis_problem() -> str | None:
+    try:
+        admin = _pg_admin(_pg_url())
+        with admin.connect() as conn:
+            ok = conn.execute(text(
+                "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'")).scalar()
+        admin.dispose()
+    except Exception as exc:  # any connection failure means the backend is unavailable
+        return f"PostgreSQL not reachable at {_pg_url()}: {exc}"
+    return None if ok else "PostgreSQL has no postgis extension available"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"GEOS {shapely.geos_version_string}, PROJ {proj_version_str}"]
+    try:
+        e = make_engine(DatabaseSettings(database_url="sqlite://"))
+        lines.append(spatial_version(e))
+        e.dispose()
+    except Exception as exc:  # reported, then the fixtures fail or skip
+        lines.append(f"SpatiaLite unavailable: {exc}")
+    problem = _postgis_problem()
+    if problem:
+        lines.append(problem)
+    else:
+        admin = _pg_admin(_pg_url())
+        with admin.connect() as conn:
+            v = conn.execute(text("SELECT default_version FROM pg_available_extensions "
+                                  "WHERE name = 'postgis'")).scalar()
+        admin.dispose()
+        lines.append(f"PostGIS {v} available at {make_url(_pg_url()).render_as_string()}")
+    return lines
+
+
+@pytest.fixture(scope="session")
+def territory() -> Territory:
+    return Territory.from_dir(BUNDLED_TERRITORY_DIR)
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@dataclass
+class Template:
+    backend: str
+    url: str
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             territory: Territory) -> Iterator[Template]:
+    backend = request.param
+    require = request.config.getoption("--require-all-backends")
+    if backend == "spatialite":
+        path = tmp_path_factory.mktemp("template") / "template.sqlite"
+        url = f"sqlite:///{path}"
+    else:
+        problem = _postgis_problem()
+        if problem:
+            if require:
+                pytest.fail(f"postgis backend required: {problem}")
+            pytest.skip(problem)
+        url = str(make_url(_pg_url()).set(database="geo_caisse_template")
+                  .render_as_string(hide_password=False))
+        admin = _pg_admin(url)
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS geo_caisse_template WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE geo_caisse_template"))
+        admin.dispose()
+    engine = make_engine(DatabaseSettings(database_url=url))
+    services.init_store(engine, session_factory(engine), territory, progress=_quiet)
+    engine.dispose()
+    yield Template(backend, url)
+
+
+@dataclass
+class Store:
+    """A fresh store holding the bundled data, on one backend."""
+
+    backend: str
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+@pytest.fixture
+def store(template: Template, tmp_path: Path) -> Iterator[Store]:
+    if template.backend == "spatialite":
+        src = Path(make_url(template.url).database or "")
+        dst = tmp_path / "store.sqlite"
+        shutil.copyfile(src, dst)
+        url = f"sqlite:///{dst}"
+    else:
+        name = f"gc_test_{uuid.uuid4().hex[:12]}"
+        admin = _pg_admin(template.url)
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE geo_caisse_template"))
+        url = make_url(template.url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(DatabaseSettings(database_url=url))
+    yield Store(template.backend, url, engine, session_factory(engine))
+    engine.dispose()
+    if template.backend == "postgis":
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -1,0 +1,64 @@
+"""The geo-caisse command as a person runs it: clear errors, non-zero exits."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Store
+
+
+def run(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GEO_CAISSE_DATABASE_URL": store.url}
+    return subprocess.run([sys.executable, "-m", "geo_caisse.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_import_bad_file_exits_2_and_names_the_row(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("ref,name,kind,lon,lat\na,A,shop,3.88,43.61\nb,B,kiosk,3.88,43.61\n")
+    before = run(store, "export", "points_of_sale", str(tmp_path / "before.csv"))
+    assert before.returncode == 0, before.stderr
+    r = run(store, "import", "points_of_sale", str(path))
+    assert r.returncode == 2
+    assert "row 2" in r.stderr and "kind must be one of" in r.stderr
+    after = run(store, "export", "points_of_sale", str(tmp_path / "after.csv"))
+    assert after.returncode == 0
+    assert (tmp_path / "before.csv").read_bytes() == (tmp_path / "after.csv").read_bytes()
+
+
+def test_import_missing_file_and_status(store: Store, tmp_path: Path) -> None:
+    r = run(store, "import", "markets", str(tmp_path / "nope.geojson"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+    r = run(store, "status", "no-such-ref", "conventionne")
+    assert r.returncode == 1 and "no point of sale with ref 'no-such-ref'" in r.stderr
+    r = run(store, "status", "stall-mosson-2", "conventionne")
+    assert r.returncode == 0 and "accepts_mona=True" in r.stdout
+
+
+def test_init_on_a_fresh_spatialite_file(tmp_path: Path) -> None:
+    env = {**os.environ, "GEO_CAISSE_DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"}
+    r = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "init"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "529 points of sale" in r.stdout
+    assert "writing 529 points of sale" in r.stderr  # progress is shown
+
+
+def test_bad_database_url(tmp_path: Path) -> None:
+    env = {**os.environ, "GEO_CAISSE_DATABASE_URL": "mysql://nobody@localhost/x"}
+    r = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "init"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "GEO_CAISSE_DATABASE_URL must start with" in r.stderr
+
+
+def test_missing_spatialite_library_is_explained(tmp_path: Path) -> None:
+    env = {**os.environ, "GEO_CAISSE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+           "GEO_CAISSE_SPATIALITE_LIBRARY": "/nonexistent/mod_spatialite"}
+    r = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "init"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert "apt-get install libsqlite3-mod-spatialite" in r.stderr

@@ -1,0 +1,142 @@
+"""Import validation: every bad row is named with its number; good files round-trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo_caisse import CRSError, ImportFileError, PointOfSale, ValidationError
+from geo_caisse.io import _gdal_call, read_layer, write_layer
+from geo_caisse.territory import Territory
+from tests.helpers import write_gpkg
+
+GOOD = {"ref": "t-1", "name": "Primeur test", "kind": "shop", "status": "conventionne",
+        "categories": "fruit_vegetables", "opening_hours": "Tu-Sa 08:00-12:30"}
+
+
+def feature(props: dict[str, Any], geometry: Any) -> dict[str, Any]:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def write_fc(path: Path, features: list[dict[str, Any]], **extra: Any) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **extra}))
+    return path
+
+
+def test_good_geojson(tmp_path: Path, territory: Territory) -> None:
+    path = write_fc(tmp_path / "ok.geojson", [feature(GOOD, point(3.8797, 43.6085))])
+    [pos] = read_layer(path, "points_of_sale", territory)
+    assert isinstance(pos, PointOfSale)
+    assert pos.accepts_mona is True  # conventionné without an explicit value accepts the Mona
+    assert pos.categories == ("fruit_vegetables",)
+
+
+def test_every_bad_feature_is_reported_by_number(tmp_path: Path, territory: Territory) -> None:
+    features = [
+        feature({**GOOD, "ref": "ok-1"}, point(3.8797, 43.6085)),
+        feature({**GOOD, "ref": "swap"}, point(43.6085, 3.8797)),
+        feature({**GOOD, "ref": "paris"}, point(2.35, 48.85)),
+        feature({**GOOD, "ref": "empty"}, {"type": "Point", "coordinates": []}),
+        feature({**GOOD, "ref": "poly"}, {"type": "Polygon", "coordinates": [
+            [[3.87, 43.60], [3.88, 43.60], [3.88, 43.61], [3.87, 43.60]]]}),
+        feature({**GOOD, "ref": "kind", "kind": "supermarché"}, point(3.88, 43.61)),
+        feature({**GOOD, "ref": "ok-1"}, point(3.88, 43.61)),
+        feature({**GOOD, "ref": "nohours", "opening_hours": "lundi matin"}, point(3.88, 43.61)),
+        feature({**GOOD, "ref": "mona", "status": "candidate", "accepts_mona": True},
+                point(3.88, 43.61)),
+        feature({"ref": "noname", "kind": "shop"}, point(3.88, 43.61)),
+        feature({**GOOD, "ref": "nogeom"}, None),
+    ]
+    path = write_fc(tmp_path / "bad.geojson", features)
+    with pytest.raises(ImportFileError) as info:
+        read_layer(path, "points_of_sale", territory)
+    by_row = {p.row: p.message for p in info.value.problems}
+    assert set(by_row) == {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert "swapped" in by_row[2]
+    assert "outside the territory" in by_row[3]
+    assert "a Point is expected, got a Polygon" in by_row[5]
+    assert "kind must be one of" in by_row[6]
+    assert "already used on row 1" in by_row[7]
+    assert "lundi" in by_row[8]
+    assert "accepts_mona" in by_row[9]
+    assert "name is required" in by_row[10]
+    assert "no geometry" in by_row[11]
+    assert "nothing imported" in str(info.value)
+
+
+def test_nan_coordinates_in_csv(tmp_path: Path, territory: Territory) -> None:
+    path = tmp_path / "nan.csv"
+    path.write_text("ref,name,kind,lon,lat\na,A,shop,3.88,43.61\nb,B,shop,nan,43.61\n"
+                    "c,C,shop,abc,43.6\n")
+    with pytest.raises(ImportFileError, match=r"row 2, geometry: coordinates are not finite"):
+        read_layer(path, "points_of_sale", territory)
+    with pytest.raises(ImportFileError, match=r"row 3, geometry: lon/lat must be numbers"):
+        read_layer(path, "points_of_sale", territory)
+
+
+def test_csv_without_lonlat_columns(tmp_path: Path, territory: Territory) -> None:
+    path = tmp_path / "nocoords.csv"
+    path.write_text("ref,name,kind,x,y\na,A,shop,771000,6279000\n")
+    with pytest.raises(ValidationError, match="missing column"):
+        read_layer(path, "points_of_sale", territory)
+    [pos] = read_layer(path, "points_of_sale", territory, crs="EPSG:2154")
+    assert 3.85 < pos.lon < 3.90
+
+
+def test_unknown_crs_member_in_geojson(tmp_path: Path, territory: Territory) -> None:
+    path = write_fc(tmp_path / "crs.geojson", [feature(GOOD, point(771000, 6279000))],
+                    crs={"type": "name", "properties": {"name": "EPSG:999999"}})
+    with pytest.raises(CRSError, match="unknown CRS"):
+        read_layer(path, "points_of_sale", territory)
+
+
+def test_legacy_crs_member_is_honoured(tmp_path: Path, territory: Territory) -> None:
+    path = write_fc(tmp_path / "l93.geojson", [feature(GOOD, point(771000, 6279000))],
+                    crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}})
+    [pos] = read_layer(path, "points_of_sale", territory)
+    assert 43.6 < pos.lat < 43.62
+
+
+def test_malformed_json(tmp_path: Path, territory: Territory) -> None:
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [')
+    with pytest.raises(ValidationError, match="not valid GeoJSON"):
+        read_layer(path, "points_of_sale", territory)
+
+
+RECORD = [{"ref": "a", "name": "A", "kind": "shop"}]
+
+
+def test_gpkg_without_crs_is_refused(tmp_path: Path, territory: Territory) -> None:
+    path = tmp_path / "nocrs.gpkg"
+    _gdal_call(write_gpkg, RECORD, [(3.88, 43.61)], None, None, str(path))
+    with pytest.raises(CRSError, match="no CRS"):
+        read_layer(path, "points_of_sale", territory)
+
+
+def test_gpkg_in_lambert93_is_reprojected(tmp_path: Path, territory: Territory) -> None:
+    path = tmp_path / "l93.gpkg"
+    _gdal_call(write_gpkg, RECORD, [(3.88, 43.61)], "EPSG:4326", "EPSG:2154", str(path))
+    [pos] = read_layer(path, "points_of_sale", territory)
+    assert pos.lon == pytest.approx(3.88, abs=1e-7)
+    assert pos.lat == pytest.approx(43.61, abs=1e-7)
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "csv", "gpkg"])
+def test_round_trip(tmp_path: Path, territory: Territory, suffix: str) -> None:
+    source = read_layer(territory.layer_paths["points_of_sale"], "points_of_sale", territory)
+    path = write_layer(source, "points_of_sale", tmp_path / f"out.{suffix}")
+    back = read_layer(path, "points_of_sale", territory)
+    assert [p.ref for p in back] == [p.ref for p in source]
+    for a, b in zip(source, back, strict=True):
+        assert (a.name, a.kind, a.status, a.categories, a.opening_hours, a.accepts_mona,
+                a.market_ref) == (b.name, b.kind, b.status, b.categories, b.opening_hours,
+                                  b.accepts_mona, b.market_ref)
+        assert abs(a.lon - b.lon) < 1e-6 and abs(a.lat - b.lat) < 1e-6
