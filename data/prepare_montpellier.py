@@ -57,6 +57,8 @@ SOURCE_FILES = [
     "osm/montpellier_food_points_of_sale_osm.geojson",
     "osm/montpellier_commerces_osm_2014.geojson",
     "addresses/montpellier_point_adresse_2014.gpkg",
+    # the walking network (issue 3): used as is by geo_caisse.network, no transformation here
+    "osm/montpellier_walk_network_2021.graphml.gz",
     "context/cac_partner_leads.csv",
 ]
 

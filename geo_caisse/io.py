@@ -178,6 +178,46 @@ def _gpkg_read_worker(path: str, source: str) -> tuple[list[dict[str, Any]],
     return props, wkbs, None if crs is None else str(crs)
 
 
+def _points_worker(path: str, columns: tuple[str, ...]) -> tuple[Any, Any, str | None,
+                                                                 dict[str, Any], list[str]]:
+    import numpy as np
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path)
+        gdf = pyogrio.read_dataframe(path, columns=list(columns))
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise ValidationError(f"{path}: not a readable vector file ({exc})") from None
+    present = [c for c in columns if c in gdf.columns]
+    geoms = gdf.geometry.values
+    kinds = sorted({str(t) for t in shapely.get_type_id(geoms).tolist()})
+    pts = geoms if kinds == ["0"] else shapely.centroid(geoms)
+    x = np.asarray(shapely.get_x(pts), dtype=float)
+    y = np.asarray(shapely.get_y(pts), dtype=float)
+    cols = {c: gdf[c].to_numpy() for c in present}
+    crs = info.get("crs")
+    return x, y, None if crs is None else str(crs), cols, present
+
+
+def read_point_arrays(path: Path | str, columns: tuple[str, ...] = ()
+                      ) -> tuple[Any, Any, str, dict[str, Any]]:
+    """Coordinates (in the file's CRS) and ``columns`` of a point (or polygon) layer.
+
+    Polygons are reduced to their centroids (e.g. the cells of a population grid). A file
+    without CRS, or without one of ``columns``, raises.
+    """
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise ValidationError(f"{path}: file not found")
+    x, y, crs, cols, present = _gdal_call(_points_worker, str(path), tuple(columns))
+    if crs is None:
+        raise CRSError(f"{name}: the layer has no CRS")
+    missing = sorted(set(columns) - set(present))
+    if missing:
+        raise ValidationError(f"{name}: missing column(s) {', '.join(missing)}")
+    return x, y, crs, cols
+
+
 def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:
     props, wkbs, crs_text = _gdal_call(_gpkg_read_worker, str(path), source)
     if crs_text is None:

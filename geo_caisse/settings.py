@@ -46,12 +46,22 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
+def default_cache_dir() -> Path:
+    """Built caches (walk network arrays, population points): ``$XDG_CACHE_HOME/geo_caisse``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "geo_caisse"
+
+
 class TerritorySettings(BaseSettings):
-    """Which territory the caisse covers: a folder with ``territory.toml`` and its data."""
+    """Which territory the caisse covers: a folder with ``territory.toml`` and its data.
+
+    ``cache_dir`` holds what is built from the territory's files (walk network arrays,
+    population points), keyed by their content: deleting it only costs a rebuild.
+    """
 
     model_config = _PREFIX
 
     territory_dir: Path = BUNDLED_TERRITORY_DIR
+    cache_dir: Path = Field(default_factory=default_cache_dir)
 
 
 class ApiSettings(BaseSettings):

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -26,6 +26,122 @@ if TYPE_CHECKING:
 LAYERS = ("neighbourhoods", "points_of_sale", "markets")
 
 
+def _section(config: dict[str, Any], key: str, where: Path) -> dict[str, Any]:
+    value = config.get(key, {})
+    if not isinstance(value, dict):
+        raise DataError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _number(table: dict[str, Any], key: str, default: float, *, where: str, low: float,
+            high: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise DataError(f"{where}: {key} must be a number in [{low:g}, {high:g}], got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """``[network]``: the walking network's source file and where it is valid.
+
+    ``coverage`` lists the neighbourhood codes the network covers (people elsewhere are
+    reported as outside the network); ``max_snap_m`` is the farthest a place may lie from
+    the nearest network node; ``detour_factor`` turns a straight line into an estimated
+    walk where a straight-line estimate is asked for (always labelled as such).
+    """
+
+    source: Path
+    coverage: tuple[str, ...]
+    max_snap_m: float = 250.0
+    detour_factor: float = 1.3
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], folder: Path, where: str) -> NetworkConfig:
+        if "source" not in table:
+            raise DataError(f"{where}: [network] needs source = \"path/to/network\"")
+        coverage = table.get("coverage", [])
+        if not isinstance(coverage, list) or not all(isinstance(c, str) for c in coverage):
+            raise DataError(f"{where}: [network] coverage must be a list of neighbourhood codes")
+        return cls(source=folder / str(table["source"]), coverage=tuple(coverage),
+                   max_snap_m=_number(table, "max_snap_m", 250.0, where=where, low=1,
+                                      high=5000),
+                   detour_factor=_number(table, "detour_factor", 1.3, where=where, low=1,
+                                         high=3))
+
+
+@dataclass(frozen=True)
+class PopulationConfig:
+    """``[population]``: where people live.
+
+    ``mode = "spread"`` spreads the population of each neighbourhood of ``level`` evenly over
+    the ``points`` (address points) inside it; ``mode = "weighted_points"`` reads a
+    population column on the points themselves (e.g. the centroids of INSEE's 200 m grid),
+    with an optional ``low_income_column`` holding a 0–1 share of low-income people.
+    """
+
+    points: Path
+    mode: str = "spread"
+    level: str = "sous_quartier"
+    population_column: str | None = None
+    low_income_column: str | None = None
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], folder: Path, where: str) -> PopulationConfig:
+        if "points" not in table:
+            raise DataError(f"{where}: [population] needs points = \"path/to/points\"")
+        mode = str(table.get("mode", "spread"))
+        if mode not in ("spread", "weighted_points"):
+            raise DataError(f"{where}: [population] mode must be 'spread' or "
+                            f"'weighted_points', got {mode!r}")
+        if mode == "weighted_points" and not table.get("population_column"):
+            raise DataError(f"{where}: [population] mode 'weighted_points' needs "
+                            "population_column")
+        return cls(points=folder / str(table["points"]), mode=mode,
+                   level=str(table.get("level", "sous_quartier")),
+                   population_column=table.get("population_column"),
+                   low_income_column=table.get("low_income_column"))
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """``[accessibility]``: the defaults of the walking analysis (overridable per request).
+
+    A place is a food desert when the walk to the nearest conventionné point of sale takes
+    more than ``desert_threshold_min`` and its income is low: its neighbourhood's median
+    income per consumption unit falls in the territory's bottom ``low_income_quantile``
+    (population-weighted; 0.25 = first quartile), or, with ``low_income = "benefit_share"``,
+    its share of people living mostly on benefits is at least ``min_benefit_share``.
+    """
+
+    walk_speed_kmh: float = 4.5
+    desert_threshold_min: float = 10.0
+    low_income: str = "income_quantile"
+    low_income_quantile: float = 0.25
+    min_benefit_share: float = 0.25
+    catchment_min: float = 15.0
+    cell_size_m: float = 200.0
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], where: str) -> AccessConfig:
+        method = str(table.get("low_income", "income_quantile"))
+        if method not in ("income_quantile", "benefit_share"):
+            raise DataError(f"{where}: [accessibility] low_income must be 'income_quantile' "
+                            f"or 'benefit_share', got {method!r}")
+        return cls(
+            walk_speed_kmh=_number(table, "walk_speed_kmh", 4.5, where=where, low=1, high=10),
+            desert_threshold_min=_number(table, "desert_threshold_min", 10.0, where=where,
+                                         low=1, high=120),
+            low_income=method,
+            low_income_quantile=_number(table, "low_income_quantile", 0.25, where=where,
+                                        low=0.01, high=0.99),
+            min_benefit_share=_number(table, "min_benefit_share", 0.25, where=where, low=0,
+                                      high=1),
+            catchment_min=_number(table, "catchment_min", 15.0, where=where, low=1, high=120),
+            cell_size_m=_number(table, "cell_size_m", 200.0, where=where, low=25, high=5000),
+        )
+
+
 @dataclass(frozen=True)
 class Territory:
     """The caisse's area and where its data lives."""
@@ -38,6 +154,9 @@ class Territory:
     layer_paths: dict[str, Path]
     import_margin_m: float
     attribution: str
+    network: NetworkConfig | None = None
+    population: PopulationConfig | None = None
+    access: AccessConfig = AccessConfig()
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -59,6 +178,8 @@ class Territory:
             raise DataError(f"{config_path}: unknown layer(s) {unknown}; known: {list(LAYERS)}")
         metric_crs = str(config.get("metric_crs", "EPSG:2154"))
         check_metric(metric_crs)
+        network = _section(config, "network", config_path)
+        population = _section(config, "population", config_path)
         return cls(
             directory=folder,
             code=str(config["code"]),
@@ -68,6 +189,11 @@ class Territory:
             layer_paths=layers,
             import_margin_m=float(config.get("import_margin_m", 0.0)),
             attribution=str(config.get("attribution", "")),
+            network=NetworkConfig.parse(network, folder, str(config_path)) if network else None,
+            population=PopulationConfig.parse(population, folder, str(config_path))
+            if population else None,
+            access=AccessConfig.parse(_section(config, "accessibility", config_path),
+                                      str(config_path)),
         )
 
     @cached_property
