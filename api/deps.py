@@ -27,6 +27,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+def store_changed(request: Request) -> None:
+    """Tell in-memory analyses (walking access) that the points of sale changed."""
+    walking = getattr(request.app.state, "walking", None)
+    if walking is not None:
+        walking.invalidate()
+
+
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 TerritoryDep = Annotated[Territory, Depends(get_territory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

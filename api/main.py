@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,12 +12,25 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import RequestResponseEndpoint
 
 from api import errors
-from api.routes import markets, nearest, neighbourhoods, pages, points_of_sale, transfer
+from api.routes import (
+    markets,
+    nearest,
+    neighbourhoods,
+    pages,
+    points_of_sale,
+    transfer,
+    walking,
+)
 from geo_caisse.settings import Settings, load_settings
 from geo_caisse.storage import make_engine, session_factory
 from geo_caisse.storage.migrate import current_revision
 from geo_caisse.territory import Territory
-from maps import STATIC_DIR, build_member_map
+from geo_caisse.walking import WalkingService
+from maps import STATIC_DIR, build_coordinator_map, build_member_map
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,7 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.territory = territory
+        app.state.walking = None
+        if territory.network is not None and territory.population is not None:
+            app.state.walking = WalkingService.load(
+                territory, cache_dir=settings.territory.cache_dir, progress=_stderr)
+        app.state.geojson_cache = {}
         app.state.member_map_html = build_member_map(territory)
+        app.state.coordinator_map_html = build_coordinator_map(territory)
         yield
         engine.dispose()
 
@@ -60,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  "error": "PayloadTooLargeError"}, status_code=413)
         return await call_next(request)
 
-    for module in (points_of_sale, markets, neighbourhoods, nearest, transfer, pages):
+    for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,4 +1,4 @@
-"""The ``geo-caisse`` command: init, serve, import, export, status, migrate.
+"""The ``geo-caisse`` command: init, serve, import, export, status, deserts, migrate.
 
 Errors are printed as one line naming what is wrong, with a non-zero exit code
 (2 for bad input, 1 for anything else geo_caisse reports).
@@ -44,6 +44,57 @@ def _cmd_init(args: argparse.Namespace) -> int:
         f"{summary.markets.inserted + summary.markets.updated} markets, "
         f"{summary.points_of_sale.inserted + summary.points_of_sale.updated} points of sale"
     )
+    if territory.network is not None and territory.population is not None:
+        from geo_caisse.walking import WalkingService
+
+        settings = load_settings()
+        service = WalkingService.load(territory, cache_dir=settings.territory.cache_dir,
+                                      progress=services._stderr)
+        report = service.deserts(sessions)  # also compiles the search kernels once
+        print(f"walking network: {service.network.n_nodes:,} nodes; "
+              f"{report.totals['low_access_population']:,.0f} people over "
+              f"{report.threshold_min:g} min from a conventionné, "
+              f"{report.totals['desert_population']:,.0f} of them low-income")
+    return 0
+
+
+def _cmd_deserts(args: argparse.Namespace) -> int:
+    import json
+
+    from geo_caisse.deserts import areas_feature_collection, cells_feature_collection
+    from geo_caisse.storage.repositories import NeighbourhoodRepository
+    from geo_caisse.walking import WalkingService
+
+    _, sessions, territory = _context()
+    settings = load_settings()
+    service = WalkingService.load(territory, cache_dir=settings.territory.cache_dir,
+                                  progress=lambda m: print(m, file=sys.stderr))
+    report = service.deserts(sessions, threshold_min=args.threshold_min, open_on=args.open_on)
+    if args.output:
+        out = Path(args.output)
+        if args.level == "cells":
+            table = report.cells
+            doc = cells_feature_collection(report) if out.suffix != ".csv" else None
+        else:
+            table = report.areas[report.areas.level == args.level]
+            doc = None
+            if out.suffix != ".csv":
+                from shapely.geometry import mapping
+
+                with sessions() as session:
+                    items = NeighbourhoodRepository(session).list().items
+                doc = areas_feature_collection(report, args.level,
+                                               {n.code: dict(mapping(g)) for n, g in items})
+        if out.suffix == ".csv":
+            table.to_csv(out, index=False)
+        else:
+            out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        print(f"wrote {len(table)} rows to {out}")
+    t = report.totals
+    print(f"{t['population_covered']:,.0f} people covered by the walking network; "
+          f"{t['low_access_population']:,.0f} over {report.threshold_min:g} min from a "
+          f"conventionné; {t['desert_population']:,.0f} in food deserts "
+          f"(low income: {report.low_income_rule}); median walk {t['median_walk_min']:.1f} min")
     return 0
 
 
@@ -133,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file")
     exp.add_argument("--format", choices=("geojson", "csv", "gpkg"))
     exp.set_defaults(func=_cmd_export)
+    des = sub.add_parser("deserts", help="food deserts: totals, and a layer to a file")
+    des.add_argument("--level", default="cells",
+                     choices=("cells", "commune", "quartier", "sous_quartier", "iris"))
+    des.add_argument("--threshold-min", type=float, help="minutes of walk (default: territory)")
+    des.add_argument("--open-on", help="only points of sale open that day (Mo..Su)")
+    des.add_argument("-o", "--output", help="write the layer: .geojson or .csv")
+    des.set_defaults(func=_cmd_deserts)
     status = sub.add_parser("status", help="set a point of sale's status (committee decision)")
     status.add_argument("ref")
     status.add_argument("status", choices=[s.value for s in Status])

@@ -1,5 +1,7 @@
 """Map builders (folium / Leaflet) and their static assets; uses geo_caisse, never the reverse."""
 
-from maps.member_map import STATIC_DIR, build_member_map
+from maps._page import STATIC_DIR
+from maps.coordinator_map import build_coordinator_map
+from maps.member_map import build_member_map
 
-__all__ = ["STATIC_DIR", "build_member_map"]
+__all__ = ["STATIC_DIR", "build_coordinator_map", "build_member_map"]

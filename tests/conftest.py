@@ -17,13 +17,20 @@ from pathlib import Path
 
 import pytest
 import shapely
+from fastapi.testclient import TestClient
 from pyproj import proj_version_str
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse import services
-from geo_caisse.settings import BUNDLED_TERRITORY_DIR, DatabaseSettings
+from geo_caisse.settings import (
+    BUNDLED_TERRITORY_DIR,
+    ApiSettings,
+    DatabaseSettings,
+    Settings,
+    TerritorySettings,
+)
 from geo_caisse.storage import make_engine, session_factory
 from geo_caisse.storage.engine import spatial_version
 from geo_caisse.territory import Territory
@@ -87,6 +94,12 @@ def _quiet(_message: str) -> None:
     pass
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of built walk networks and populations for the whole test session."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @dataclass
 class Template:
     backend: str
@@ -120,6 +133,10 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     yield Template(backend, url)
 
 
+TOKEN = "test-coordinator-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 @dataclass
 class Store:
     """A fresh store holding the bundled data, on one backend."""
@@ -150,3 +167,16 @@ def store(template: Template, tmp_path: Path) -> Iterator[Store]:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@pytest.fixture
+def client(store: Store, cache_dir: Path) -> Iterator[TestClient]:
+    """The app on a fresh store, with a coordinator token and a 64 KiB upload limit."""
+    from api.main import create_app
+
+    settings = Settings(
+        DatabaseSettings(database_url=store.url), TerritorySettings(cache_dir=cache_dir),
+        ApiSettings(coordinator_token=TOKEN, max_upload_bytes=64 * 1024),
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c

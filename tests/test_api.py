@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.errors import STATUS_BY_ERROR
-from api.main import create_app
 from geo_caisse import GeoCaisseError
-from geo_caisse.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
-from tests.conftest import Store
-
-TOKEN = "test-coordinator-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def client(store: Store) -> Iterator[TestClient]:
-    settings = Settings(
-        DatabaseSettings(database_url=store.url), TerritorySettings(),
-        ApiSettings(coordinator_token=TOKEN, max_upload_bytes=64 * 1024),
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
+from tests.conftest import AUTH, TOKEN, Store  # noqa: F401  (shared with other API tests)
 
 
 def test_every_error_class_has_a_status() -> None:

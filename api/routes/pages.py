@@ -17,6 +17,12 @@ def member_map(request: Request) -> HTMLResponse:
     return HTMLResponse(request.app.state.member_map_html)
 
 
+@router.get("/coordination", response_class=HTMLResponse, include_in_schema=False)
+def coordinator_map(request: Request) -> HTMLResponse:
+    """The coordinators' food-desert map (French). Open data only: no member is shown."""
+    return HTMLResponse(request.app.state.coordinator_map_html)
+
+
 @router.get("/api/territory", response_model=TerritoryInfo)
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import BBoxDep, CoordinatorDep, SessionsDep, SettingsDep
+from api.deps import BBoxDep, CoordinatorDep, SessionsDep, SettingsDep, store_changed
 from api.paging import links
 from api.schemas import PointOfSaleCollection, PointOfSaleFeature, StatusChange, pos_feature
 from geo_caisse import services
@@ -60,8 +60,9 @@ def get_point_of_sale(sessions: SessionsDep, pos_id: Annotated[int, Path(ge=1)])
 @router.patch("/{pos_id}/status", response_model=PointOfSaleFeature)
 def change_status(
     sessions: SessionsDep, _coordinator: CoordinatorDep, pos_id: Annotated[int, Path(ge=1)],
-    change: StatusChange,
+    change: StatusChange, request: Request,
 ) -> PointOfSaleFeature:
     """Record the committee's decision (coordinators only)."""
     pos = services.set_status(sessions, pos_id, change.status, accepts_mona=change.accepts_mona)
+    store_changed(request)
     return pos_feature(pos)

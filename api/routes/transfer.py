@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from api.deps import CoordinatorDep, SessionsDep, SettingsDep, TerritoryDep
+from api.deps import CoordinatorDep, SessionsDep, SettingsDep, TerritoryDep, store_changed
 from api.errors import PayloadTooLargeError
 from api.schemas import ImportResult
 from geo_caisse import services
@@ -31,6 +31,7 @@ def import_layer(
     _coordinator: CoordinatorDep,
     layer: Annotated[LayerName, Path()],
     file: Annotated[UploadFile, File(description="GeoJSON, CSV (lon/lat) or GeoPackage")],
+    request: Request,
     crs: Annotated[str | None, Query(description="CRS of a CSV's x/y columns")] = None,
 ) -> ImportResult:
     """Validate the whole file, then write it in one transaction, or write nothing."""
@@ -50,6 +51,7 @@ def import_layer(
             os.fsync(out.fileno())
         result = services.import_layer(sessions, territory, path, layer, fmt=fmt, crs=crs,
                                        source=name)
+    store_changed(request)
     return ImportResult(layer=layer, inserted=result.inserted, updated=result.updated)
 
 

@@ -107,6 +107,69 @@
       " où payer en MonA" + (day ? " le " + DAY_FR[day] : "");
   }
 
+  // walking times: click the map (or use "ma position") to list the nearest conventionnés
+  var walkBox = document.getElementById("gc-walk");
+  var walkLayer = L.layerGroup().addTo(map);
+  function walkFrom(lat, lon) {
+    var day = selectedDay();
+    var url = cfg.api + "/walk/nearest?n=5&route=true&lon=" + lon.toFixed(6) + "&lat=" +
+              lat.toFixed(6) + (day ? "&open_on=" + day : "");
+    walkBox.hidden = false;
+    walkBox.textContent = "Calcul des temps de marche…";
+    return fetch(url).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.detail || r.status); }
+        return body;
+      });
+    }).then(function (res) {
+      walkLayer.clearLayers();
+      L.circleMarker([lat, lon], {radius: 7, color: "#0f172a", weight: 3, fillOpacity: 0})
+        .addTo(walkLayer);
+      if (res.route) {
+        L.polyline(res.route.coordinates.map(function (c) { return [c[1], c[0]]; }),
+                   {color: "#1d4ed8", weight: 5, opacity: 0.8}).addTo(walkLayer);
+      }
+      var estimate = res.method !== "network";
+      var html = "<h2>À pied d'ici" + (day ? " (ouverts le " + DAY_FR[day] + ")" : "") +
+                 '</h2><button type="button" class="gc-close" aria-label="Fermer">×</button><ol>';
+      res.features.forEach(function (f, i) {
+        html += "<li><strong>" + esc(f.properties.name) + "</strong> — " +
+                (estimate ? "environ " : "") + Math.max(1, Math.round(res.walk[i].walk_min)) +
+                " min (" + Math.round(res.walk[i].walk_m) + " m)</li>";
+      });
+      html += "</ol>";
+      if (!res.features.length) { html += "<p>Aucun point conventionné ouvert ce jour-là.</p>"; }
+      if (estimate) {
+        html += '<p class="gc-note">Hors du réseau piéton connu : estimation à vol d\'oiseau × ' +
+                res.detour_factor + ".</p>";
+      }
+      walkBox.innerHTML = html;
+      walkBox.querySelector(".gc-close").addEventListener("click", function () {
+        walkBox.hidden = true; walkLayer.clearLayers();
+      });
+    }).catch(function (err) {
+      walkBox.textContent = "Temps de marche indisponible : " + err.message;
+    });
+  }
+  map.on("click", function (e) { walkFrom(e.latlng.lat, e.latlng.lng); });
+  if (navigator.geolocation) {
+    var locate = L.control({position: "topleft"});
+    locate.onAdd = function () {
+      var b = L.DomUtil.create("button", "gc-locate");
+      b.type = "button";
+      b.textContent = "Ma position";
+      b.setAttribute("aria-label", "Points conventionnés les plus proches de ma position");
+      L.DomEvent.disableClickPropagation(b);
+      b.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          walkFrom(pos.coords.latitude, pos.coords.longitude);
+        }, function () { walkBox.hidden = false; walkBox.textContent = "Position indisponible."; });
+      });
+      return b;
+    };
+    locate.addTo(map);
+  }
+
   var background = getJSON(cfg.api + "/neighbourhoods?level=quartier&limit=1000")
     .then(function (fc) {
       L.geoJSON(fc, {interactive: false,

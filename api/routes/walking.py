@@ -1,0 +1,222 @@
+"""Walking access: nearest conventionnés on foot, food deserts, what-if and candidates.
+
+All of it is computed from open data (the street network, census populations and the
+list of conventionnés): no member data is involved. The place a member searches is
+neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, model_validator
+from shapely.geometry import mapping
+
+from api.deps import SessionsDep
+from api.schemas import PointOfSaleFeature, pos_feature
+from geo_caisse._errors import DataError
+from geo_caisse.deserts import (
+    DesertReport,
+    areas_feature_collection,
+    cells_feature_collection,
+    report_metadata,
+)
+from geo_caisse.domain import NeighbourhoodLevel
+from geo_caisse.opening_hours import check_weekday
+from geo_caisse.storage.repositories import NeighbourhoodRepository
+from geo_caisse.walking import WalkingService
+
+router = APIRouter(prefix="/api", tags=["walking"])
+
+GEOJSON = "application/geo+json"
+
+
+def get_walking(request: Request) -> WalkingService:
+    service = getattr(request.app.state, "walking", None)
+    if service is None:
+        raise DataError("walking analysis is not configured for this territory "
+                        "([network] and [population] in territory.toml)")
+    return service  # type: ignore[no-any-return]
+
+
+WalkingDep = Annotated[WalkingService, Depends(get_walking)]
+Weekday = Annotated[str | None, Query(description="only points of sale open that day: Mo..Su")]
+Threshold = Annotated[float | None, Query(gt=0, le=120,
+                                          description="desert threshold, minutes of walk")]
+
+
+def _day(value: str | None) -> str | None:
+    return check_weekday(value) if value else None
+
+
+class WalkFeatureProperties(BaseModel):
+    walk_min: float
+    walk_m: float
+
+
+class NearestWalkResponse(BaseModel):
+    method: str = Field(description="network, or straight_line_estimate outside the network")
+    snap_m: float = Field(description="straight distance from the place to the network")
+    detour_factor: float | None
+    walk_speed_kmh: float
+    features: list[PointOfSaleFeature]
+    walk: list[WalkFeatureProperties]
+    route: dict[str, Any] | None = Field(description="GeoJSON LineString to the nearest one")
+
+
+@router.get("/walk/nearest", response_model=NearestWalkResponse)
+def walk_nearest(
+    sessions: SessionsDep, walking: WalkingDep,
+    lon: Annotated[float, Query(ge=-180, le=180, description="WGS84 longitude")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")],
+    n: Annotated[int, Query(ge=1, le=10)] = 5,
+    open_on: Weekday = None,
+    route: bool = False,
+) -> NearestWalkResponse:
+    """The ``n`` nearest conventionnés accepting the Mona by walking time.
+
+    Times are read from distances stored for every street node: no search per request.
+    Outside the network's coverage, a straight-line estimate is returned and labelled.
+    """
+    answer = walking.nearest(sessions, lon=lon, lat=lat, n=n, open_on=_day(open_on),
+                             route=route)
+    return NearestWalkResponse(
+        method=answer.method, snap_m=round(answer.snap_m, 1),
+        detour_factor=answer.detour_factor,
+        walk_speed_kmh=walking.territory.access.walk_speed_kmh,
+        features=[pos_feature(r.point_of_sale, distance_m=r.distance_m)
+                  for r in answer.results],
+        walk=[WalkFeatureProperties(walk_min=round(r.walk_min, 1),
+                                    walk_m=round(r.distance_m, 1)) for r in answer.results],
+        route=None if answer.route is None else {
+            "type": "LineString", "coordinates": [list(c) for c in answer.route]},
+    )
+
+
+def _report(sessions: SessionsDep, walking: WalkingDep, threshold_min: Threshold = None,
+            open_on: Weekday = None,
+            walk_speed_kmh: Annotated[float | None, Query(ge=2, le=7)] = None
+            ) -> DesertReport:
+    return walking.deserts(sessions, threshold_min=threshold_min, open_on=_day(open_on),
+                           walk_speed_kmh=walk_speed_kmh)
+
+
+ReportDep = Annotated[DesertReport, Depends(_report)]
+
+
+def _cached_geojson(request: Request, key: tuple[object, ...], report: DesertReport,
+                    build: Any) -> Response:
+    cache: dict[tuple[object, ...], tuple[DesertReport, bytes]] = \
+        request.app.state.geojson_cache
+    hit = cache.get(key)
+    if hit is None or hit[0] is not report:
+        if len(cache) > 64:
+            cache.clear()
+        hit = (report, json.dumps(build(), ensure_ascii=False,
+                                  separators=(",", ":")).encode())
+        cache[key] = hit
+    return Response(hit[1], media_type=GEOJSON)
+
+
+@router.get("/deserts/cells", response_class=Response,
+            responses={200: {"content": {GEOJSON: {}}}})
+def desert_cells(request: Request, report: ReportDep) -> Response:
+    """Low access and food deserts per square cell (GeoJSON, WGS84), with the method used."""
+    return _cached_geojson(request, ("cells", id(report)), report,
+                           lambda: cells_feature_collection(report))
+
+
+@router.get("/deserts/areas", response_class=Response,
+            responses={200: {"content": {GEOJSON: {}}}})
+def desert_areas(request: Request, sessions: SessionsDep, report: ReportDep,
+                 level: NeighbourhoodLevel = NeighbourhoodLevel.SOUS_QUARTIER) -> Response:
+    """Low access and food deserts per neighbourhood of ``level`` (GeoJSON, WGS84).
+
+    Areas outside the network's coverage carry their census population in
+    ``population_outside_network`` and no walking figure.
+    """
+    def build() -> dict[str, object]:
+        with sessions() as session:
+            items = NeighbourhoodRepository(session).list(level=level).items
+        geoms = {n.code: dict(mapping(g)) for n, g in items}
+        return areas_feature_collection(report, level.value, geoms)
+
+    return _cached_geojson(request, ("areas", level.value, id(report)), report, build)
+
+
+@router.get("/deserts/summary")
+def desert_summary(report: ReportDep) -> dict[str, object]:
+    """Totals of the territory and the definitions used."""
+    return report_metadata(report)
+
+
+class WhatIfRequest(BaseModel):
+    add_lon: float | None = Field(default=None, ge=-180, le=180)
+    add_lat: float | None = Field(default=None, ge=-90, le=90)
+    remove_id: int | None = Field(default=None, ge=1)
+    threshold_min: float | None = Field(default=None, gt=0, le=120)
+    open_on: str | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> WhatIfRequest:
+        adding = self.add_lon is not None or self.add_lat is not None
+        if adding and (self.add_lon is None or self.add_lat is None):
+            raise ValueError("add_lon and add_lat go together")
+        if adding == (self.remove_id is not None):
+            raise ValueError("give either add_lon and add_lat, or remove_id")
+        return self
+
+
+class WhatIfResponse(BaseModel):
+    threshold_min: float
+    nodes_changed: int
+    people_closer: float
+    people_out_of_low_access: float
+    low_income_out_of_desert: float
+    people_into_low_access: float
+    low_income_into_desert: float
+    mean_change_min: float
+
+
+@router.post("/whatif", response_model=WhatIfResponse)
+def what_if(body: WhatIfRequest, sessions: SessionsDep, walking: WalkingDep) -> WhatIfResponse:
+    """What conventioning one more point (``add_lon``/``add_lat``) or ending one convention
+    (``remove_id``) would change: people leaving or entering low access and the desert."""
+    threshold = body.threshold_min or walking.territory.access.desert_threshold_min
+    change = walking.what_if(sessions, add_lon=body.add_lon, add_lat=body.add_lat,
+                             remove_id=body.remove_id, threshold_min=threshold,
+                             open_on=_day(body.open_on))
+    return WhatIfResponse(
+        threshold_min=threshold, nodes_changed=change.nodes_changed,
+        people_closer=round(change.people_closer, 1),
+        people_out_of_low_access=round(change.people_out_of_low_access, 1),
+        low_income_out_of_desert=round(change.low_income_out_of_low_access, 1),
+        people_into_low_access=round(change.people_into_low_access, 1),
+        low_income_into_desert=round(change.low_income_into_low_access, 1),
+        mean_change_min=round(change.mean_change_min, 2))
+
+
+class CandidateScore(BaseModel):
+    rank: int
+    people_within_reach: float
+    low_income_within_reach: float
+    feature: PointOfSaleFeature
+
+
+@router.get("/whatif/candidates", response_model=list[CandidateScore])
+def candidates(sessions: SessionsDep, walking: WalkingDep,
+               top: Annotated[int, Query(ge=1, le=1000)] = 20,
+               threshold_min: Threshold = None, open_on: Weekday = None
+               ) -> list[CandidateScore]:
+    """Points of sale not yet conventionnés, ranked by the low-income people (then all
+    people) each would bring within ``threshold_min`` of a conventionné, one at a time."""
+    ranked = walking.rank_candidates(sessions, top=top, threshold_min=threshold_min,
+                                     open_on=_day(open_on))
+    return [CandidateScore(rank=i + 1,
+                           people_within_reach=round(r.score.people_within_reach, 1),
+                           low_income_within_reach=round(r.score.low_income_within_reach, 1),
+                           feature=pos_feature(r.point_of_sale))
+            for i, r in enumerate(ranked)]

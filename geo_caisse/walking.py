@@ -1,0 +1,305 @@
+"""Use cases of walking access: the territory's network and population, kept in memory, and
+the accessibility of the conventionnés the store holds now.
+
+:class:`WalkingService` loads the cached network and population once (``serve`` start-up),
+reads the conventionnés from the store, and keeps one :class:`Accessibility` per weekday
+filter and walking speed. When the conventionnés change (an import, a committee decision),
+the next call sees it: the store is re-read at most every ``refresh_s`` seconds, or at once
+after :meth:`WalkingService.invalidate`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse._errors import DataError, NotFoundError, ValidationError
+from geo_caisse.accessibility import Accessibility, Destinations, NearestWalk
+from geo_caisse.crs import WGS84, transformer
+from geo_caisse.deserts import DesertReport, desert_report
+from geo_caisse.domain import PointOfSale, Status
+from geo_caisse.network import WalkNetwork, cache_path, load_walk_network
+from geo_caisse.opening_hours import WEEKDAYS, check_weekday
+from geo_caisse.population import Population, build_population, population_cache_key
+from geo_caisse.storage.repositories import PointOfSaleFilter, PointOfSaleRepository
+from geo_caisse.territory import Territory
+from geo_caisse.whatif import Change, Ranked, WhatIf
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    del message
+
+
+def load_territory_model(territory: Territory, *, cache_dir: Path,
+                         progress: Progress = _quiet) -> tuple[WalkNetwork, Population]:
+    """The territory's walk network and population, from the cache or built and cached."""
+    from geo_caisse.services import load_neighbourhoods_file
+
+    if territory.network is None or territory.population is None:
+        raise DataError(f"territory {territory.code} has no [network] and [population] in "
+                        "territory.toml: walking analysis is not configured")
+    source = territory.network.source
+    network = load_walk_network(source, metric_crs=territory.metric_crs, cache_dir=cache_dir,
+                                progress=progress)
+    key = population_cache_key(territory, cache_path(
+        source, metric_crs=territory.metric_crs, cache_dir=cache_dir).name)
+    pop_path = cache_dir / f"population-{territory.code}-{key}.npz"
+    if pop_path.is_file():
+        return network, Population.load(pop_path)
+    population = build_population(
+        territory, network, load_neighbourhoods_file(territory.layer_paths["neighbourhoods"]),
+        progress=progress)
+    population.save(pop_path)
+    return network, population
+
+
+def coverage_area(territory: Territory) -> BaseGeometry | None:
+    """The network's coverage (its neighbourhoods' union) in the metric CRS; None: everywhere."""
+    from geo_caisse.services import load_neighbourhoods_file
+
+    if territory.network is None or not territory.network.coverage:
+        return None
+    codes = set(territory.network.coverage)
+    to_metric = transformer(WGS84, territory.metric_crs)
+    geoms = [shapely.transform(g, lambda c: np.column_stack(to_metric.transform(c[:, 0],
+                                                                                c[:, 1])))
+             for n, g in load_neighbourhoods_file(territory.layer_paths["neighbourhoods"])
+             if n.code in codes]
+    if not geoms:
+        raise DataError(f"[network] coverage codes {sorted(codes)} match no neighbourhood")
+    return shapely.union_all(geoms)
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    """A point of sale reached on foot from a place."""
+
+    point_of_sale: PointOfSale
+    distance_m: float
+    walk_min: float
+
+
+@dataclass(frozen=True)
+class NearestAnswer:
+    """The nearest conventionnés of a place, and how the times were obtained.
+
+    ``method`` is ``"network"`` or, for a place outside the network's coverage,
+    ``"straight_line_estimate"`` (straight line × ``detour_factor``).
+    """
+
+    method: str
+    snap_m: float
+    detour_factor: float | None
+    results: list[WalkResult]
+    route: list[tuple[float, float]] | None
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    point_of_sale: PointOfSale
+    score: Ranked
+
+
+class _State:
+    """The conventionnés and candidates of one moment, with cached analyses."""
+
+    def __init__(self, fingerprint: tuple[object, ...], conventionnes: list[PointOfSale],
+                 candidates: list[PointOfSale], network: WalkNetwork) -> None:
+        self.fingerprint = fingerprint
+        self.conventionnes = conventionnes
+        self.candidates = candidates
+        self.destinations = Destinations.from_points(conventionnes, network)
+        self.candidate_destinations = Destinations.from_points(candidates, network)
+        self.access: dict[tuple[str | None, float], tuple[Accessibility, list[PointOfSale]]] = {}
+        self.reports: dict[tuple[str | None, float, float, float], DesertReport] = {}
+
+
+class WalkingService:
+    """Walking access for one territory and one store. Thread-safe."""
+
+    def __init__(self, territory: Territory, network: WalkNetwork, population: Population,
+                 *, coverage: BaseGeometry | None = None, refresh_s: float = 30.0) -> None:
+        self.territory = territory
+        self.network = network
+        self.population = population
+        self.refresh_s = refresh_s
+        self._lock = threading.RLock()
+        self._state: _State | None = None
+        self._checked = 0.0
+        self._to_metric = transformer(WGS84, territory.metric_crs)
+        self.coverage = coverage
+        if coverage is not None:
+            shapely.prepare(coverage)
+
+    @classmethod
+    def load(cls, territory: Territory, *, cache_dir: Path,
+             progress: Progress = _quiet) -> WalkingService:
+        network, population = load_territory_model(territory, cache_dir=cache_dir,
+                                                    progress=progress)
+        return cls(territory, network, population, coverage=coverage_area(territory))
+
+    # -- state -------------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """Re-read the conventionnés at the next call (after a write to the store)."""
+        with self._lock:
+            self._checked = 0.0
+
+    def _current(self, sessions: sessionmaker[Session]) -> _State:
+        now = time.monotonic()
+        with self._lock:
+            if self._state is not None and now - self._checked < self.refresh_s:
+                return self._state
+            with sessions() as session:
+                every = PointOfSaleRepository(session).list(PointOfSaleFilter()).items
+            conv = [p for p in every if p.status is Status.CONVENTIONNE and p.accepts_mona]
+            cand = [p for p in every if p.status is not Status.CONVENTIONNE]
+            fingerprint = (*((p.id, p.lon, p.lat, p.opening_hours) for p in conv), len(cand))
+            if self._state is None or self._state.fingerprint != fingerprint:
+                self._state = _State(fingerprint, conv, cand, self.network)
+            self._checked = now
+            return self._state
+
+    def accessibility(self, sessions: sessionmaker[Session], *, open_on: str | None = None,
+                      walk_speed_kmh: float | None = None
+                      ) -> tuple[Accessibility, list[PointOfSale]]:
+        """The accessibility of the conventionnés (open on ``open_on``) and their list."""
+        day = check_weekday(open_on) if open_on else None
+        speed = walk_speed_kmh or self.territory.access.walk_speed_kmh
+        state = self._current(sessions)
+        with self._lock:
+            key = (day, float(speed))
+            if key not in state.access:
+                if len(state.access) > 32:
+                    state.access.clear()
+                mask = (state.destinations.open_days[:, WEEKDAYS.index(day)]
+                        if day else np.ones(len(state.conventionnes), dtype=bool))
+                dest = state.destinations.subset(mask)
+                points = [p for p, keep in zip(state.conventionnes, mask, strict=True) if keep]
+                state.access[key] = (Accessibility(self.network, dest, self.population,
+                                                   walk_speed_kmh=speed), points)
+            return state.access[key]
+
+    # -- use cases ---------------------------------------------------------------------------
+    def deserts(self, sessions: sessionmaker[Session], *, threshold_min: float | None = None,
+                open_on: str | None = None, walk_speed_kmh: float | None = None,
+                cell_size_m: float | None = None) -> DesertReport:
+        cfg = self.territory.access
+        threshold = threshold_min or cfg.desert_threshold_min
+        speed = walk_speed_kmh or cfg.walk_speed_kmh
+        cell = cell_size_m or cfg.cell_size_m
+        access, _ = self.accessibility(sessions, open_on=open_on, walk_speed_kmh=speed)
+        state = self._current(sessions)
+        key = (check_weekday(open_on) if open_on else None, float(threshold), float(speed),
+               float(cell))
+        with self._lock:
+            if key not in state.reports:
+                if len(state.reports) > 64:
+                    state.reports.clear()
+                state.reports[key] = desert_report(access, threshold_min=threshold,
+                                                   cell_size_m=cell)
+            return state.reports[key]
+
+    def nearest(self, sessions: sessionmaker[Session], *, lon: float, lat: float, n: int = 5,
+                open_on: str | None = None, route: bool = False) -> NearestAnswer:
+        """The ``n`` nearest conventionnés of a place by walking time (never stored or logged).
+
+        Outside the network's coverage the answer is a straight-line estimate, labelled so.
+        """
+        self.territory.check_inside(lon, lat)
+        access, points = self.accessibility(sessions, open_on=open_on)
+        x, y = self._to_metric.transform(lon, lat)
+        _, snap = self.network.snap([x], [y])
+        net_cfg = self.territory.network
+        assert net_cfg is not None
+        inside = self._in_coverage(x, y) and float(snap[0]) <= net_cfg.max_snap_m
+        if not points:
+            return NearestAnswer("network" if inside else "straight_line_estimate",
+                                 float(snap[0]), None, [], None)
+        if inside:
+            with self._lock:
+                access.k_nearest  # noqa: B018  (built once, under the lock)
+            found: NearestWalk = access.nearest_from(float(x), float(y), n=n)
+            results = [WalkResult(points[i], float(d), float(t)) for i, d, t in
+                       zip(found.index, found.distance_m, found.time_min, strict=True)]
+            path = None
+            if route and results:
+                nodes = access.route_nodes(found.node)
+                rlon, rlat = self.network.lon_lat(nodes)
+                first = points[int(found.index[0])]
+                path = [(lon, lat), *zip(rlon.tolist(), rlat.tolist(), strict=True),
+                        (first.lon, first.lat)]
+            return NearestAnswer("network", float(snap[0]), None, results, path)
+        dest = access.destinations
+        straight = np.hypot(dest.x_m - x, dest.y_m - y) * net_cfg.detour_factor
+        order = np.argsort(straight, kind="stable")[:n]
+        return NearestAnswer(
+            "straight_line_estimate", float(snap[0]), net_cfg.detour_factor,
+            [WalkResult(points[i], float(straight[i]), float(straight[i] / access.m_per_min))
+             for i in order], None)
+
+    def _in_coverage(self, x_m: float, y_m: float) -> bool:
+        return self.coverage is None or bool(shapely.contains_xy(self.coverage, x_m, y_m))
+
+    def what_if(self, sessions: sessionmaker[Session], *, add_lon: float | None = None,
+                add_lat: float | None = None, remove_id: int | None = None,
+                threshold_min: float | None = None, open_on: str | None = None) -> Change:
+        """The effect of conventioning a point at ``add_lon``/``add_lat``, or of ending the
+        convention of point of sale ``remove_id``. Exactly one of the two."""
+        adding = add_lon is not None or add_lat is not None
+        if adding == (remove_id is not None):
+            raise ValidationError("give either add_lon and add_lat, or remove_id (not both)")
+        threshold = threshold_min or self.territory.access.desert_threshold_min
+        access, points = self.accessibility(sessions, open_on=open_on)
+        with self._lock:
+            model = WhatIf(access, threshold_min=threshold)
+            if adding:
+                if add_lon is None or add_lat is None:
+                    raise ValidationError("add needs both add_lon and add_lat")
+                self.territory.check_inside(add_lon, add_lat, name="add")
+                x, y = self._to_metric.transform(add_lon, add_lat)
+                _, snap = self.network.snap([x], [y])
+                assert self.territory.network is not None
+                if not self._in_coverage(x, y) or snap[0] > self.territory.network.max_snap_m:
+                    raise ValidationError(
+                        f"add: lon={add_lon:g}, lat={add_lat:g} is outside the walking "
+                        f"network's coverage ({snap[0]:.0f} m from the nearest street node)")
+                return model.add(float(x), float(y))
+            index = next((i for i, p in enumerate(points) if p.id == remove_id), None)
+            if index is None:
+                raise NotFoundError(f"point of sale {remove_id} is not a conventionné "
+                                    f"accepting the Mona{' open on ' + open_on if open_on else ''}")
+            return model.remove(index)
+
+    def rank_candidates(self, sessions: sessionmaker[Session], *, top: int = 20,
+                        threshold_min: float | None = None, open_on: str | None = None
+                        ) -> list[RankedCandidate]:
+        """Points of sale not yet conventionnés, by the people each would bring within reach."""
+        if not 1 <= top <= 1000:
+            raise ValidationError(f"top must be between 1 and 1000, got {top}")
+        threshold = threshold_min or self.territory.access.desert_threshold_min
+        access, _ = self.accessibility(sessions, open_on=open_on)
+        state = self._current(sessions)
+        with self._lock:
+            ranked = WhatIf(access, threshold_min=threshold).rank(
+                state.candidate_destinations, top=top)
+        return [RankedCandidate(state.candidates[r.index], r) for r in ranked]
+
+
+__all__ = [
+    "NearestAnswer",
+    "RankedCandidate",
+    "WalkResult",
+    "WalkingService",
+    "coverage_area",
+    "load_territory_model",
+]

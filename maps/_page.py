@@ -1,0 +1,58 @@
+"""What every geo_caisse map page shares: a folium map with local Leaflet, no tile server.
+
+Tiles are off (``tiles=None``): pages draw a plain vector background of the territory from
+the API, so they work without internet. Page scripts are deferred and find their map and
+settings in ``window.GEO_CAISSE``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import folium
+
+from geo_caisse.territory import Territory
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_URL = "/static"
+
+
+def local_assets(element: Any, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
+    """Serve an element's JS and CSS from ``maps/static`` instead of a CDN."""
+    element.default_js = js
+    element.default_css = css
+
+
+def base_map(territory: Territory, *, css: str) -> folium.Map:
+    """A folium map fitted to the territory with Leaflet and ``css`` from ``/static``."""
+    minx, miny, maxx, maxy = territory.bbox
+    # no tile layer, so the map itself must carry its zoom range (markercluster needs maxZoom)
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13,
+                      tiles=None, control_scale=True, prefer_canvas=False, maxZoom=19,
+                      minZoom=9)
+    local_assets(fmap, [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")],
+                 [("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
+                  ("page_css", f"{STATIC_URL}/{css}")])
+    return fmap
+
+
+def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html: str,
+                script: str, config: dict[str, Any]) -> str:
+    """The page's HTML: ``body_html`` over the map, ``config`` in ``window.GEO_CAISSE`` and
+    ``script`` (from ``/static``) run after folium has made the map."""
+    minx, miny, maxx, maxy = territory.bbox
+    root = fmap.get_root()
+    root.html.add_child(folium.Element(body_html))  # type: ignore[attr-defined]
+    full = {"map": fmap.get_name(), "bounds": [[miny, minx], [maxy, maxx]],
+            "attribution": territory.attribution, **config}
+    root.header.add_child(folium.Element(  # type: ignore[attr-defined]
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
+        f"<title>{title}</title>"))
+    root.html.add_child(folium.Element(  # type: ignore[attr-defined]
+        f"<script>window.GEO_CAISSE = {json.dumps(full, ensure_ascii=False)};</script>"))
+    root.header.add_child(folium.Element(  # type: ignore[attr-defined]
+        f'<script defer src="{STATIC_URL}/{script}"></script>'))
+    return root.render().replace("<html>", '<html lang="fr">', 1)

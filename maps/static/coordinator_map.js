@@ -1,0 +1,225 @@
+/* geo_caisse coordinators' map: food deserts, what-if, candidates (reads the API). */
+(function () {
+  "use strict";
+  var cfg = window.GEO_CAISSE;
+  var map = window[cfg.map];
+  var status = document.getElementById("gc-status");
+  var panel = document.getElementById("gc-panel");
+  var DAY_FR = {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi",
+                Sa: "samedi", Su: "dimanche"};
+  var SHARE_BREAKS = [0.1, 0.25, 0.5, 0.75];
+  var SHARE_COLORS = ["#fff7ec", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"];
+  var TIME_BREAKS = [5, 10, 15, 20];
+  var TIME_COLORS = ["#edf8fb", "#b3cde3", "#8c96c6", "#8856a7", "#810f7c"];
+  var layer = null, conventionnes = null, simulated = null, fitted = false;
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function fmt(n) { return n == null ? "—" : Math.round(n).toLocaleString("fr-FR"); }
+  function pct(x) { return x == null ? "—" : Math.round(x * 100) + " %"; }
+  function json(url, opts) {
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.detail ? JSON.stringify(body.detail) : r.status); }
+        return body;
+      });
+    });
+  }
+  function params() {
+    var q = ["threshold_min=" + encodeURIComponent(val("gc-threshold"))];
+    if (val("gc-day")) { q.push("open_on=" + val("gc-day")); }
+    return q.join("&");
+  }
+  function val(id) { return document.getElementById(id).value; }
+  function colour(v, breaks, colors) {
+    if (v == null) { return "#cbd5e1"; }
+    for (var i = 0; i < breaks.length; i++) { if (v < breaks[i]) { return colors[i]; } }
+    return colors[colors.length - 1];
+  }
+  function measure() {
+    var m = val("gc-measure");
+    return m === "time" ? {key: "median_walk_min", breaks: TIME_BREAKS, colors: TIME_COLORS,
+                           label: function (v) { return v + " min"; }}
+                        : {key: m, breaks: SHARE_BREAKS, colors: SHARE_COLORS,
+                           label: function (v) { return Math.round(v * 100) + " %"; }};
+  }
+
+  panel.innerHTML =
+    '<form id="gc-form"><h2>Couche</h2>' +
+    '<label>Découpage <select id="gc-unit"><option value="cells">carreaux de 200 m</option>' +
+    '<option value="sous_quartier">sous-quartiers</option><option value="quartier">quartiers</option>' +
+    '<option value="commune">communes</option></select></label>' +
+    '<label>Mesure <select id="gc-measure">' +
+    '<option value="desert_share">part de la population en désert alimentaire</option>' +
+    '<option value="low_access_share">part à plus du seuil à pied</option>' +
+    '<option value="time">temps de marche médian</option></select></label>' +
+    '<label>Seuil <select id="gc-threshold">' + [5, 10, 15, 20].map(function (t) {
+      return '<option value="' + t + '"' + (t === cfg.threshold_min ? " selected" : "") + ">" +
+             t + " minutes à pied</option>"; }).join("") + "</select></label>" +
+    '<label>Jour <select id="gc-day"><option value="">tous les jours</option>' +
+    Object.keys(DAY_FR).map(function (d) {
+      return '<option value="' + d + '">ouverts le ' + DAY_FR[d] + "</option>"; }).join("") +
+    "</select></label></form>" +
+    '<div id="gc-legend" class="gc-legend"></div>' +
+    '<h2>Territoire</h2><div id="gc-summary"></div>' +
+    '<h2>Et si…</h2><p class="gc-note">Cliquez sur une zone puis « Simuler » pour un nouveau ' +
+    "point conventionné, ou sur un point conventionné pour simuler la fin de sa convention.</p>" +
+    '<div id="gc-whatif" aria-live="polite"></div>' +
+    '<h2>Commerces à conventionner en priorité</h2><div id="gc-candidates"></div>';
+  L.DomEvent.disableClickPropagation(panel);
+  L.DomEvent.disableScrollPropagation(panel);
+  document.getElementById("gc-form").addEventListener("change", refresh);
+
+  function legend() {
+    var m = measure();
+    var html = "";
+    for (var i = 0; i < m.colors.length; i++) {
+      var lo = i === 0 ? null : m.breaks[i - 1], hi = m.breaks[i];
+      var text = lo == null ? "moins de " + m.label(hi)
+               : hi == null ? m.label(lo) + " et plus" : m.label(lo) + " à " + m.label(hi);
+      html += "<div><i style=\"background:" + m.colors[i] + "\"></i>" + esc(text) + "</div>";
+    }
+    html += '<div><i style="background:#cbd5e1"></i>hors réseau piéton ou sans habitant</div>';
+    document.getElementById("gc-legend").innerHTML = html;
+  }
+  function popup(p) {
+    return "<strong>" + esc(p.name || p.cell_id) + "</strong><br>" +
+      "Habitants : " + fmt(p.population) + "<br>" +
+      (p.population_outside_network ? "Hors réseau piéton : " + fmt(p.population_outside_network) + "<br>" : "") +
+      "Temps de marche médian : " + (p.unreachable ? "aucun point atteignable"
+        : (p.median_walk_min == null ? "—" : p.median_walk_min + " min")) + "<br>" +
+      "À plus du seuil : " + fmt(p.low_access_population) + " (" + pct(p.low_access_share) + ")<br>" +
+      "En désert alimentaire (revenus modestes) : " + fmt(p.desert_population) +
+      " (" + pct(p.desert_share) + ")";
+  }
+  function summary(meta) {
+    var t = meta.totals;
+    document.getElementById("gc-summary").innerHTML =
+      "<table><tr><td>Habitants couverts par le réseau piéton</td><td class=num>" + fmt(t.population_covered) + "</td></tr>" +
+      "<tr><td>À plus de " + meta.threshold_min + " min à pied d'un point conventionné</td><td class=num>" + fmt(t.low_access_population) + "</td></tr>" +
+      "<tr><td>Dont revenus modestes (désert alimentaire)</td><td class=num>" + fmt(t.desert_population) + "</td></tr>" +
+      "<tr><td>Temps de marche médian</td><td class=num>" + (t.median_walk_min == null ? "—" : t.median_walk_min + " min") + "</td></tr></table>" +
+      '<p class="gc-note">Revenus modestes : ' + esc(meta.low_income_rule) + ". Marche à " +
+      meta.walk_speed_kmh + " km/h.</p>";
+  }
+  function refresh() {
+    status.textContent = "Calcul…";
+    legend();
+    var unit = val("gc-unit");
+    var url = unit === "cells" ? cfg.api + "/deserts/cells?" + params()
+                               : cfg.api + "/deserts/areas?level=" + unit + "&" + params();
+    return json(url).then(function (fc) {
+      if (layer) { map.removeLayer(layer); }
+      var m = measure();
+      layer = L.geoJSON(fc, {
+        style: function (f) {
+          var p = f.properties;
+          var v = p.population_covered > 0 ? (p.unreachable && m.key === "median_walk_min" ? 999 : p[m.key]) : null;
+          return {color: "#475569", weight: unit === "cells" ? 0.3 : 1, fillOpacity: 0.7,
+                  fillColor: colour(v, m.breaks, m.colors)};
+        },
+        onEachFeature: function (f, l) {
+          l.bindPopup(popup(f.properties) + '<br><button type="button" class="gc-sim">' +
+                      "Simuler un point conventionné ici</button>");
+          l.on("click", function (e) { clicked = e.latlng; });
+        }
+      }).addTo(map);
+      if (!fitted && unit === "cells") { map.fitBounds(layer.getBounds()); fitted = true; }
+      summary(fc.metadata);
+      status.textContent = fc.features.length + " zones · seuil " + fc.metadata.threshold_min + " min";
+      document.body.setAttribute("data-gc-ready", "1");
+      return candidates();
+    }).catch(function (err) {
+      status.textContent = "Erreur : " + err.message;
+      document.body.setAttribute("data-gc-ready", "error");
+    });
+  }
+  function showChange(title, r) {
+    document.getElementById("gc-whatif").innerHTML = '<div class="gc-result"><strong>' +
+      esc(title) + "</strong><br>" +
+      "Sortent du désert alimentaire : " + fmt(r.low_income_out_of_desert) + " habitants modestes<br>" +
+      "Passent sous le seuil de " + r.threshold_min + " min : " + fmt(r.people_out_of_low_access) + " habitants<br>" +
+      "Passent au-dessus du seuil : " + fmt(r.people_into_low_access) +
+      " (dont " + fmt(r.low_income_into_desert) + " modestes)<br>" +
+      "Habitants dont le trajet change : " + fmt(r.people_closer || 0) +
+      (r.mean_change_min ? " · " + (r.mean_change_min > 0 ? "+" : "") + r.mean_change_min + " min en moyenne" : "") +
+      "</div>";
+  }
+  function whatIf(body, title, latlng) {
+    body.threshold_min = Number(val("gc-threshold"));
+    if (val("gc-day")) { body.open_on = val("gc-day"); }
+    if (simulated) { map.removeLayer(simulated); simulated = null; }
+    if (latlng) {
+      simulated = L.circleMarker(latlng, {radius: 8, color: "#0f766e", weight: 3}).addTo(map);
+    }
+    return json(cfg.api + "/whatif", {method: "POST", headers: {"Content-Type": "application/json"},
+                                       body: JSON.stringify(body)})
+      .then(function (r) { showChange(title, r); })
+      .catch(function (err) {
+        document.getElementById("gc-whatif").textContent = "Simulation impossible : " + err.message;
+      });
+  }
+  var clicked = null;
+  function simulateAt(latlng) {
+    whatIf({add_lon: latlng.lng, add_lat: latlng.lat}, "Nouveau point conventionné ici", latlng);
+  }
+  // a click outside the layer simulates at once; on a zone, its popup offers the button
+  map.on("click", function (e) { simulateAt(e.latlng); });
+  map.on("popupopen", function (e) {
+    var button = e.popup.getElement().querySelector(".gc-sim");
+    if (button && clicked) {
+      var at = clicked;
+      button.addEventListener("click", function () { map.closePopup(); simulateAt(at); });
+    }
+  });
+  function candidates() {
+    return json(cfg.api + "/whatif/candidates?top=10&" + params()).then(function (list) {
+      var html = "<table><tr><th>Commerce</th><th>modestes</th><th>tous</th></tr>";
+      list.forEach(function (c, i) {
+        var p = c.feature.properties;
+        html += "<tr><td><button type=button data-i=\"" + i + "\">" + esc(p.name) + "</button></td>" +
+                "<td class=num>" + fmt(c.low_income_within_reach) + "</td><td class=num>" +
+                fmt(c.people_within_reach) + "</td></tr>";
+      });
+      html += '</table><p class="gc-note">Habitants amenés à moins du seuil, chacun seul.</p>';
+      var div = document.getElementById("gc-candidates");
+      div.innerHTML = html;
+      div.querySelectorAll("button").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var f = list[Number(b.getAttribute("data-i"))].feature, c = f.geometry.coordinates;
+          map.panTo([c[1], c[0]]);
+          whatIf({add_lon: c[0], add_lat: c[1]}, "Conventionner " + f.properties.name, [c[1], c[0]]);
+        });
+      });
+    });
+  }
+  function loadConventionnes() {
+    return json(cfg.api + "/points-of-sale?status=conventionne&limit=1000").then(function (fc) {
+      conventionnes = L.geoJSON(fc, {
+        filter: function (f) { return f.properties.accepts_mona; },
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, {radius: 5, color: "#fff", weight: 1.5,
+                                         fillColor: "#14532d", fillOpacity: 1});
+        },
+        onEachFeature: function (f, l) {
+          l.on("click", function (e) {
+            L.DomEvent.stopPropagation(e);
+            whatIf({remove_id: f.properties.id}, "Fin de convention : " + f.properties.name, null);
+          });
+          l.bindTooltip(esc(f.properties.name));
+        }
+      }).addTo(map);
+    });
+  }
+  map.attributionControl.addAttribution(esc(cfg.attribution));
+  map.fitBounds(cfg.bounds);
+  map.createPane("gc-background").style.zIndex = 350;  // under the desert layer (400)
+  json(cfg.api + "/neighbourhoods?level=commune&limit=1000").then(function (fc) {
+    L.geoJSON(fc, {interactive: false, pane: "gc-background",
+                   style: {color: "#64748b", weight: 1, fillColor: "#f8fafc", fillOpacity: 0.8}})
+      .addTo(map);
+  }).then(refresh).then(loadConventionnes);
+})();
