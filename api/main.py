@@ -6,10 +6,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import RequestResponseEndpoint
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import (
@@ -27,6 +27,30 @@ from geo_caisse.storage.migrate import current_revision
 from geo_caisse.territory import Territory
 from geo_caisse.walking import WalkingService
 from maps import STATIC_DIR, build_coordinator_map, build_member_map
+
+
+class RefuseOversizeBodies:
+    """413 for a declared body over the upload limit (pure ASGI: no cost on other requests).
+
+    Bodies without Content-Length are capped where they are read (the import route).
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for key, value in scope["headers"]:
+                if key == b"content-length":
+                    if value.isdigit() and int(value) > self.limit + 64 * 1024:
+                        response = JSONResponse(
+                            {"detail": f"request body larger than {self.limit} bytes",
+                             "error": "PayloadTooLargeError"}, status_code=413)
+                        await response(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
 
 
 def _stderr(message: str) -> None:
@@ -53,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.walking = WalkingService.load(
                 territory, cache_dir=settings.territory.cache_dir, progress=_stderr)
         app.state.geojson_cache = {}
+        app.state.feature_cache = {}
         app.state.member_map_html = build_member_map(territory)
         app.state.coordinator_map_html = build_coordinator_map(territory)
         yield
@@ -68,17 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
 
-    limit = settings.api.max_upload_bytes
-
-    @app.middleware("http")
-    async def refuse_oversize_bodies(request: Request, call_next: RequestResponseEndpoint) -> (
-        Response
-    ):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit + 64 * 1024:
-            return JSONResponse({"detail": f"request body larger than {limit} bytes",
-                                 "error": "PayloadTooLargeError"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
 
     for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, pages):
         app.include_router(module.router)

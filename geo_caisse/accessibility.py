@@ -11,6 +11,7 @@ walked the right way (from home to shop); on a two-way street network the two ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -282,13 +283,15 @@ class Accessibility:
         """
         if not 1 <= n <= NEAREST_K:
             raise ValidationError(f"n must be between 1 and {NEAREST_K}, got {n}")
-        node, offset = self.network.snap([x_m], [y_m])
-        v = int(node[0])
+        if not (math.isfinite(x_m) and math.isfinite(y_m)):
+            raise ValidationError("cannot look up a place with a non-finite coordinate")
+        offset, node = self.network.kdtree.query((x_m, y_m))  # one point: scalars, fast path
+        v = int(node)
         kd, kl = self.k_nearest
         idx = kl[v, :n]
         ok = idx >= 0
-        dist = kd[v, :n][ok] + float(offset[0])
-        return NearestWalk(node=v, snap_m=float(offset[0]), index=idx[ok].astype(np.intp),
+        dist = kd[v, :n][ok] + float(offset)
+        return NearestWalk(node=v, snap_m=float(offset), index=idx[ok].astype(np.intp),
                            distance_m=dist, time_min=dist / self.m_per_min)
 
     # -- routes ------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+@lru_cache(maxsize=64)
 def transformer(src: str, dst: str) -> Transformer:
     """A cached ``always_xy`` transformer between two CRS given as strings."""
     return _transformer(parse_crs(src).to_string(), parse_crs(dst).to_string())
@@ -82,6 +83,17 @@ def lonlat_to_metric(
 
 def check_metric(crs: object) -> CRS:
     """Raise unless ``crs`` is a projected CRS whose unit is the metre."""
+    if isinstance(crs, str):
+        return _check_metric_name(crs)
+    return _check_metric(crs)
+
+
+@lru_cache(maxsize=64)
+def _check_metric_name(crs: str) -> CRS:
+    return _check_metric(crs)
+
+
+def _check_metric(crs: object) -> CRS:
     parsed = parse_crs(crs)
     if not parsed.is_projected:
         raise CRSError(f"planar maths needs a projected CRS in metres, got {parsed.to_string()}")

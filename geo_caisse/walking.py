@@ -154,6 +154,23 @@ class WalkingService:
         with self._lock:
             self._checked = 0.0
 
+    def is_ready(self, open_on: str | None = None) -> bool:
+        """Whether :meth:`nearest` can answer without reading the store or searching."""
+        state = self._state
+        if state is None or time.monotonic() - self._checked >= self.refresh_s:
+            return False
+        key = (check_weekday(open_on) if open_on else None,
+               float(self.territory.access.walk_speed_kmh))
+        found = state.access.get(key)
+        return found is not None and "k_nearest" in found[0].__dict__
+
+    def prepare(self, sessions: sessionmaker[Session], open_on: str | None = None) -> None:
+        """Read the store and build what :meth:`nearest` needs (blocking: run it off the
+        event loop)."""
+        access, _ = self.accessibility(sessions, open_on=open_on)
+        with self._lock:
+            access.k_nearest  # noqa: B018
+
     def _current(self, sessions: sessionmaker[Session]) -> _State:
         now = time.monotonic()
         with self._lock:

@@ -11,6 +11,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 from shapely.geometry import mapping
@@ -24,7 +25,7 @@ from geo_caisse.deserts import (
     cells_feature_collection,
     report_metadata,
 )
-from geo_caisse.domain import NeighbourhoodLevel
+from geo_caisse.domain import NeighbourhoodLevel, PointOfSale
 from geo_caisse.opening_hours import check_weekday
 from geo_caisse.storage.repositories import NeighbourhoodRepository
 from geo_caisse.walking import WalkingService
@@ -68,32 +69,48 @@ class NearestWalkResponse(BaseModel):
 
 
 @router.get("/walk/nearest", response_model=NearestWalkResponse)
-def walk_nearest(
-    sessions: SessionsDep, walking: WalkingDep,
+async def walk_nearest(
+    request: Request, sessions: SessionsDep, walking: WalkingDep,
     lon: Annotated[float, Query(ge=-180, le=180, description="WGS84 longitude")],
     lat: Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")],
     n: Annotated[int, Query(ge=1, le=10)] = 5,
     open_on: Weekday = None,
     route: bool = False,
-) -> NearestWalkResponse:
+) -> Response:
     """The ``n`` nearest conventionnés accepting the Mona by walking time.
 
     Times are read from distances stored for every street node: no search per request.
     Outside the network's coverage, a straight-line estimate is returned and labelled.
     """
-    answer = walking.nearest(sessions, lon=lon, lat=lat, n=n, open_on=_day(open_on),
-                             route=route)
-    return NearestWalkResponse(
-        method=answer.method, snap_m=round(answer.snap_m, 1),
-        detour_factor=answer.detour_factor,
-        walk_speed_kmh=walking.territory.access.walk_speed_kmh,
-        features=[pos_feature(r.point_of_sale, distance_m=r.distance_m)
-                  for r in answer.results],
-        walk=[WalkFeatureProperties(walk_min=round(r.walk_min, 1),
-                                    walk_m=round(r.distance_m, 1)) for r in answer.results],
-        route=None if answer.route is None else {
+    day = _day(open_on)
+    if not walking.is_ready(day):  # the store is read, or tables built, off the event loop
+        await run_in_threadpool(walking.prepare, sessions, day)
+    answer = walking.nearest(sessions, lon=lon, lat=lat, n=n, open_on=day, route=route)
+    body = {
+        "method": answer.method, "snap_m": round(answer.snap_m, 1),
+        "detour_factor": answer.detour_factor,
+        "walk_speed_kmh": walking.territory.access.walk_speed_kmh,
+        "features": [_feature(request, r.point_of_sale) for r in answer.results],
+        "walk": [{"walk_min": round(r.walk_min, 1), "walk_m": round(r.distance_m, 1)}
+                 for r in answer.results],
+        "route": None if answer.route is None else {
             "type": "LineString", "coordinates": [list(c) for c in answer.route]},
-    )
+    }
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    media_type="application/json")
+
+
+def _feature(request: Request, pos: PointOfSale) -> dict[str, Any]:
+    """A point of sale's GeoJSON feature, serialised once per object (the list is re-read
+    only when the conventionnés change)."""
+    cache: dict[int, tuple[PointOfSale, dict[str, Any]]] = request.app.state.feature_cache
+    hit = cache.get(id(pos))
+    if hit is None or hit[0] is not pos:
+        if len(cache) > 10_000:
+            cache.clear()
+        hit = (pos, pos_feature(pos).model_dump(mode="json"))
+        cache[id(pos)] = hit
+    return hit[1]
 
 
 def _report(sessions: SessionsDep, walking: WalkingDep, threshold_min: Threshold = None,
