@@ -148,19 +148,9 @@ class WalkNetwork:
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the arrays to ``path`` (``.npz``) atomically."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, format=np.array(CACHE_FORMAT), crs=np.array(self.crs),
-                         source=np.array(self.source), node_id=self.node_id, x_m=self.x_m,
-                         y_m=self.y_m, indptr=self.indptr, indices=self.indices,
-                         length_m=self.length_m)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        save_npz(path, format=np.array(CACHE_FORMAT), crs=np.array(self.crs),
+                 source=np.array(self.source), node_id=self.node_id, x_m=self.x_m, y_m=self.y_m,
+                 indptr=self.indptr, indices=self.indices, length_m=self.length_m)
 
     @classmethod
     def load(cls, path: Path) -> WalkNetwork:
@@ -214,6 +204,20 @@ class WalkNetwork:
         return cls.from_edges(node_id, x, y, arr[:, 0].astype(np.int64),
                               arr[:, 1].astype(np.int64), arr[:, 2], crs=metric_crs,
                               source=source)
+
+
+def save_npz(path: Path, **arrays: Any) -> None:
+    """``np.savez`` to a temporary file renamed over ``path``: readers never see half a cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _csr(u: NDArray[Any], v: NDArray[Any], w: NDArray[np.float64], n: int

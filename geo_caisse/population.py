@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,7 @@ from numpy.typing import NDArray
 from geo_caisse._errors import DataError
 from geo_caisse.crs import WGS84, parse_crs, transformer
 from geo_caisse.domain import Neighbourhood
-from geo_caisse.network import WalkNetwork
+from geo_caisse.network import WalkNetwork, save_npz
 from geo_caisse.territory import Territory
 
 Progress = Callable[[str], None]
@@ -104,16 +102,7 @@ class Population:
         }
         for level, idx in self.area_index.items():
             arrays[f"area_index__{level}"] = idx
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        save_npz(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Population:
