@@ -145,5 +145,9 @@ def test_coordinator_page(client: TestClient) -> None:
     html = r.text
     assert '<html lang="fr">' in html and "coordinator_map.js" in html
     assert "https://" not in html.split("<body>")[0].replace("https://www.gnu.org", "")
+    # without a tile layer the map must carry maxZoom itself: without it Leaflet.markercluster
+    # hung the member page in Chromium (seen in this project)
+    for page in ("/", "/coordination"):
+        assert '"maxZoom": 19' in client.get(page).text
     js = client.get("/static/coordinator_map.js")
     assert js.status_code == 200 and "/deserts/cells" in js.text
