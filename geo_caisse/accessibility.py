@@ -114,11 +114,15 @@ class Destinations:
                             y_m=self.y_m[idx], node=self.node[idx],
                             offset_m=self.offset_m[idx], open_days=self.open_days[idx])
 
+    def open_mask(self, weekday: str | None) -> NDArray[np.bool_]:
+        """Which destinations are open on ``weekday`` (``Mo``..``Su``); all for None."""
+        if weekday is None:
+            return np.ones(len(self), dtype=bool)
+        return self.open_days[:, WEEKDAYS.index(check_weekday(weekday))]
+
     def open_on(self, weekday: str | None) -> Destinations:
         """Only the destinations open on ``weekday`` (``Mo``..``Su``); all for None."""
-        if weekday is None:
-            return self
-        return self.subset(self.open_days[:, WEEKDAYS.index(check_weekday(weekday))])
+        return self if weekday is None else self.subset(self.open_mask(weekday))
 
 
 @dataclass(eq=False)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from geo_caisse._errors import DataError
 from geo_caisse.crs import WGS84, parse_crs, transformer
@@ -148,6 +149,30 @@ def _area_of(points: NDArray[Any], polygons: list[Any]) -> NDArray[np.int32]:
     return out
 
 
+def metric_geometries(neighbourhoods: list[tuple[Neighbourhood, Any]], metric_crs: str
+                      ) -> list[tuple[Neighbourhood, Any]]:
+    """The neighbourhoods with their WGS84 geometries projected to ``metric_crs``."""
+    to_metric = transformer(WGS84, metric_crs)
+
+    def project(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.column_stack(to_metric.transform(coords[:, 0], coords[:, 1]))
+
+    return [(n, shapely.transform(g, project)) for n, g in neighbourhoods]
+
+
+def coverage_geometry(metric_neighbourhoods: list[tuple[Neighbourhood, Any]],
+                      codes: tuple[str, ...]) -> BaseGeometry | None:
+    """The union of the neighbourhoods named in ``[network] coverage``; None: everywhere."""
+    if not codes:
+        return None
+    wanted = set(codes)
+    geoms = [g for n, g in metric_neighbourhoods if n.code in wanted]
+    if not geoms:
+        raise DataError(f"[network] coverage codes {sorted(wanted)} match no "
+                        "neighbourhood of the territory")
+    return shapely.union_all(geoms)
+
+
 def build_population(territory: Territory, network: WalkNetwork,
                      neighbourhoods: list[tuple[Neighbourhood, Any]], *,
                      progress: Progress = _quiet) -> Population:
@@ -171,21 +196,10 @@ def build_population(territory: Territory, network: WalkNetwork,
     x, y = x[ok], y[ok]
     pts = shapely.points(x, y)
 
-    to_metric = transformer(WGS84, metric)
-
-    def metric_geom(geom: Any) -> Any:
-        return shapely.transform(geom, lambda c: np.column_stack(
-            to_metric.transform(c[:, 0], c[:, 1])))
-
     geoms_by_level: dict[str, list[Any]] = {}
     areas: list[Area] = []
-    coverage_codes = set(net_cfg.coverage)
-    metric_neighbourhoods = [(n, metric_geom(g)) for n, g in neighbourhoods]
-    coverage_geoms = [g for n, g in metric_neighbourhoods if n.code in coverage_codes]
-    if coverage_codes and not coverage_geoms:
-        raise DataError(f"[network] coverage codes {sorted(coverage_codes)} match no "
-                        "neighbourhood of the territory")
-    coverage = shapely.union_all(coverage_geoms) if coverage_geoms else None
+    metric_neighbourhoods = metric_geometries(neighbourhoods, metric)
+    coverage = coverage_geometry(metric_neighbourhoods, net_cfg.coverage)
     for n, g in sorted(metric_neighbourhoods, key=lambda item: item[0].level.value):
         area_covered = coverage is None or bool(
             shapely.area(shapely.intersection(g, coverage)) >= 0.5 * shapely.area(g))
@@ -277,6 +291,8 @@ __all__ = [
     "Area",
     "Population",
     "build_population",
+    "coverage_geometry",
+    "metric_geometries",
     "population_cache_key",
     "weighted_quantile",
 ]

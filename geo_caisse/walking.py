@@ -27,8 +27,14 @@ from geo_caisse.crs import WGS84, transformer
 from geo_caisse.deserts import DesertReport, desert_report
 from geo_caisse.domain import PointOfSale, Status
 from geo_caisse.network import WalkNetwork, cache_path, load_walk_network
-from geo_caisse.opening_hours import WEEKDAYS, check_weekday
-from geo_caisse.population import Population, build_population, population_cache_key
+from geo_caisse.opening_hours import check_weekday
+from geo_caisse.population import (
+    Population,
+    build_population,
+    coverage_geometry,
+    metric_geometries,
+    population_cache_key,
+)
 from geo_caisse.storage.repositories import PointOfSaleFilter, PointOfSaleRepository
 from geo_caisse.territory import Territory
 from geo_caisse.whatif import Change, Ranked, WhatIf
@@ -69,15 +75,9 @@ def coverage_area(territory: Territory) -> BaseGeometry | None:
 
     if territory.network is None or not territory.network.coverage:
         return None
-    codes = set(territory.network.coverage)
-    to_metric = transformer(WGS84, territory.metric_crs)
-    geoms = [shapely.transform(g, lambda c: np.column_stack(to_metric.transform(c[:, 0],
-                                                                                c[:, 1])))
-             for n, g in load_neighbourhoods_file(territory.layer_paths["neighbourhoods"])
-             if n.code in codes]
-    if not geoms:
-        raise DataError(f"[network] coverage codes {sorted(codes)} match no neighbourhood")
-    return shapely.union_all(geoms)
+    neighbourhoods = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"])
+    return coverage_geometry(metric_geometries(neighbourhoods, territory.metric_crs),
+                             territory.network.coverage)
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,11 @@ class WalkingService:
         """Read the store and build what :meth:`nearest` needs (blocking: run it off the
         event loop)."""
         access, _ = self.accessibility(sessions, open_on=open_on)
+        self._build_nearest(access)
+
+    def _build_nearest(self, access: Accessibility) -> None:
         with self._lock:
-            access.k_nearest  # noqa: B018
+            access.k_nearest  # noqa: B018  (built once, under the lock)
 
     def _current(self, sessions: sessionmaker[Session]) -> _State:
         now = time.monotonic()
@@ -190,21 +193,33 @@ class WalkingService:
                       walk_speed_kmh: float | None = None
                       ) -> tuple[Accessibility, list[PointOfSale]]:
         """The accessibility of the conventionnés (open on ``open_on``) and their list."""
+        return self._access(self._current(sessions), open_on, walk_speed_kmh)
+
+    def _access(self, state: _State, open_on: str | None, walk_speed_kmh: float | None
+                ) -> tuple[Accessibility, list[PointOfSale]]:
+        """The accessibility in ``state`` (one state per call: never one analysis of an older
+        state cached in a newer one)."""
         day = check_weekday(open_on) if open_on else None
         speed = walk_speed_kmh or self.territory.access.walk_speed_kmh
-        state = self._current(sessions)
         with self._lock:
             key = (day, float(speed))
             if key not in state.access:
                 if len(state.access) > 32:
                     state.access.clear()
-                mask = (state.destinations.open_days[:, WEEKDAYS.index(day)]
-                        if day else np.ones(len(state.conventionnes), dtype=bool))
+                mask = state.destinations.open_mask(day)
                 dest = state.destinations.subset(mask)
                 points = [p for p, keep in zip(state.conventionnes, mask, strict=True) if keep]
                 state.access[key] = (Accessibility(self.network, dest, self.population,
                                                    walk_speed_kmh=speed), points)
             return state.access[key]
+
+    def _on_network(self, x_m: float, y_m: float) -> tuple[bool, float]:
+        """Whether a place is in the network's coverage and near enough to a street node (the
+        rule population points follow), and its distance to that node in metres."""
+        _, snap = self.network.snap([x_m], [y_m])
+        assert self.territory.network is not None
+        inside = self.coverage is None or bool(shapely.contains_xy(self.coverage, x_m, y_m))
+        return inside and float(snap[0]) <= self.territory.network.max_snap_m, float(snap[0])
 
     # -- use cases ---------------------------------------------------------------------------
     def deserts(self, sessions: sessionmaker[Session], *, threshold_min: float | None = None,
@@ -214,8 +229,8 @@ class WalkingService:
         threshold = threshold_min or cfg.desert_threshold_min
         speed = walk_speed_kmh or cfg.walk_speed_kmh
         cell = cell_size_m or cfg.cell_size_m
-        access, _ = self.accessibility(sessions, open_on=open_on, walk_speed_kmh=speed)
         state = self._current(sessions)
+        access, _ = self._access(state, open_on, speed)
         key = (check_weekday(open_on) if open_on else None, float(threshold), float(speed),
                float(cell))
         with self._lock:
@@ -235,16 +250,14 @@ class WalkingService:
         self.territory.check_inside(lon, lat)
         access, points = self.accessibility(sessions, open_on=open_on)
         x, y = self._to_metric.transform(lon, lat)
-        _, snap = self.network.snap([x], [y])
+        inside, snap_m = self._on_network(x, y)
         net_cfg = self.territory.network
         assert net_cfg is not None
-        inside = self._in_coverage(x, y) and float(snap[0]) <= net_cfg.max_snap_m
         if not points:
             return NearestAnswer("network" if inside else "straight_line_estimate",
-                                 float(snap[0]), None, [], None)
+                                 snap_m, None, [], None)
         if inside:
-            with self._lock:
-                access.k_nearest  # noqa: B018  (built once, under the lock)
+            self._build_nearest(access)
             found: NearestWalk = access.nearest_from(float(x), float(y), n=n)
             results = [WalkResult(points[i], float(d), float(t)) for i, d, t in
                        zip(found.index, found.distance_m, found.time_min, strict=True)]
@@ -255,17 +268,14 @@ class WalkingService:
                 first = points[int(found.index[0])]
                 path = [(lon, lat), *zip(rlon.tolist(), rlat.tolist(), strict=True),
                         (first.lon, first.lat)]
-            return NearestAnswer("network", float(snap[0]), None, results, path)
+            return NearestAnswer("network", snap_m, None, results, path)
         dest = access.destinations
         straight = np.hypot(dest.x_m - x, dest.y_m - y) * net_cfg.detour_factor
         order = np.argsort(straight, kind="stable")[:n]
         return NearestAnswer(
-            "straight_line_estimate", float(snap[0]), net_cfg.detour_factor,
+            "straight_line_estimate", snap_m, net_cfg.detour_factor,
             [WalkResult(points[i], float(straight[i]), float(straight[i] / access.m_per_min))
              for i in order], None)
-
-    def _in_coverage(self, x_m: float, y_m: float) -> bool:
-        return self.coverage is None or bool(shapely.contains_xy(self.coverage, x_m, y_m))
 
     def what_if(self, sessions: sessionmaker[Session], *, add_lon: float | None = None,
                 add_lat: float | None = None, remove_id: int | None = None,
@@ -284,12 +294,11 @@ class WalkingService:
                     raise ValidationError("add needs both add_lon and add_lat")
                 self.territory.check_inside(add_lon, add_lat, name="add")
                 x, y = self._to_metric.transform(add_lon, add_lat)
-                _, snap = self.network.snap([x], [y])
-                assert self.territory.network is not None
-                if not self._in_coverage(x, y) or snap[0] > self.territory.network.max_snap_m:
+                inside, snap_m = self._on_network(x, y)
+                if not inside:
                     raise ValidationError(
                         f"add: lon={add_lon:g}, lat={add_lat:g} is outside the walking "
-                        f"network's coverage ({snap[0]:.0f} m from the nearest street node)")
+                        f"network's coverage ({snap_m:.0f} m from the nearest street node)")
                 return model.add(float(x), float(y))
             index = next((i for i, p in enumerate(points) if p.id == remove_id), None)
             if index is None:
@@ -304,8 +313,8 @@ class WalkingService:
         if not 1 <= top <= 1000:
             raise ValidationError(f"top must be between 1 and 1000, got {top}")
         threshold = threshold_min or self.territory.access.desert_threshold_min
-        access, _ = self.accessibility(sessions, open_on=open_on)
         state = self._current(sessions)
+        access, _ = self._access(state, open_on, None)
         with self._lock:
             ranked = WhatIf(access, threshold_min=threshold).rank(
                 state.candidate_destinations, top=top)
