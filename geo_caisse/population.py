@@ -213,36 +213,44 @@ def build_population(territory: Territory, network: WalkNetwork,
     first_of = {level: next(i for i, a in enumerate(areas) if a.level == level)
                 for level in geoms_by_level}
 
+    def index_points(points: NDArray[Any]) -> dict[str, NDArray[np.int32]]:
+        """Index into ``areas`` of the neighbourhood holding each point, at every level."""
+        out = {}
+        for level, geoms in geoms_by_level.items():
+            idx = _area_of(points, geoms)
+            out[level] = np.where(idx >= 0, idx + first_of[level], -1).astype(np.int32)
+        return out
+
+    area_index = index_points(pts)
     if cfg.mode == "spread":
         base = first_of[cfg.level]
-        home = _area_of(pts, geoms_by_level[cfg.level])
-        counts = np.bincount(home[home >= 0], minlength=len(geoms_by_level[cfg.level]))
+        n_level = len(geoms_by_level[cfg.level])
+        home = area_index[cfg.level]
+        counts = np.bincount(home[home >= 0] - base, minlength=n_level)
         # an area with people but no point keeps them at one point inside it
-        empty = [i for i in range(counts.size)
+        empty = [i for i in range(n_level)
                  if (areas[base + i].population or 0) > 0 and counts[i] == 0]
         if empty:
             extra = shapely.point_on_surface(np.array(geoms_by_level[cfg.level])[empty])
             x = np.r_[x, shapely.get_x(extra)]
             y = np.r_[y, shapely.get_y(extra)]
             pts = shapely.points(x, y)
+            area_index = index_points(pts)
+            home = area_index[cfg.level]
+            counts = np.bincount(home[home >= 0] - base, minlength=n_level)
             progress(f"{len(empty)} {cfg.level}(s) without any point: their population is "
                      "kept at one point inside each")
         progress(f"spreading {cfg.level} populations over {len(x):,} points…")
-        home = _area_of(pts, geoms_by_level[cfg.level])
-        counts = np.bincount(home[home >= 0], minlength=counts.size)
-        pop_of_area = np.array([areas[base + i].population or 0.0 for i in range(counts.size)])
-        safe = np.maximum(home, 0)
-        population = np.where(home >= 0, pop_of_area[safe] / np.maximum(counts[safe], 1), 0.0)
+        pop_of_area = np.array([areas[base + i].population or 0.0 for i in range(n_level)])
+        local = np.maximum(home - base, 0)
+        population = np.where(home >= 0, pop_of_area[local] / np.maximum(counts[local], 1),
+                              0.0)
     else:
         raw = np.asarray(cols[cfg.population_column or ""], dtype=float)[ok]
         if not np.all(np.isfinite(raw)) or (raw < 0).any():
             raise DataError(f"{cfg.points.name}: {cfg.population_column} has missing or "
                             "negative values")
         population = raw
-    area_index: dict[str, NDArray[np.int32]] = {}
-    for level, geoms in geoms_by_level.items():
-        idx = _area_of(pts, geoms)
-        area_index[level] = np.where(idx >= 0, idx + first_of[level], -1).astype(np.int32)
     home = area_index[cfg.level]
 
     income = np.array([np.nan if a.median_income_uc_eur is None else a.median_income_uc_eur
