@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from geo_caisse.territory import Territory
+    from geo_caisse.walking import WalkingService
 
 
 def _context() -> tuple[Engine, sessionmaker[Session], Territory]:
@@ -32,6 +33,14 @@ def _context() -> tuple[Engine, sessionmaker[Session], Territory]:
     settings = load_settings()
     engine = make_engine(settings.database)
     return engine, session_factory(engine), Territory.from_dir(settings.territory.territory_dir)
+
+
+def _walking_service(territory: Territory) -> WalkingService:
+    """The territory's walking analysis, its caches built on first use (progress on stderr)."""
+    from geo_caisse.walking import WalkingService
+
+    return WalkingService.load(territory, cache_dir=load_settings().territory.cache_dir,
+                               progress=lambda m: print(m, file=sys.stderr, flush=True))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -45,11 +54,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         f"{summary.points_of_sale.inserted + summary.points_of_sale.updated} points of sale"
     )
     if territory.network is not None and territory.population is not None:
-        from geo_caisse.walking import WalkingService
-
-        settings = load_settings()
-        service = WalkingService.load(territory, cache_dir=settings.territory.cache_dir,
-                                      progress=services._stderr)
+        service = _walking_service(territory)
         report = service.deserts(sessions)  # also compiles the search kernels once
         print(f"walking network: {service.network.n_nodes:,} nodes; "
               f"{report.totals['low_access_population']:,.0f} people over "
@@ -63,12 +68,8 @@ def _cmd_deserts(args: argparse.Namespace) -> int:
 
     from geo_caisse.deserts import areas_feature_collection, cells_feature_collection
     from geo_caisse.storage.repositories import NeighbourhoodRepository
-    from geo_caisse.walking import WalkingService
-
     _, sessions, territory = _context()
-    settings = load_settings()
-    service = WalkingService.load(territory, cache_dir=settings.territory.cache_dir,
-                                  progress=lambda m: print(m, file=sys.stderr))
+    service = _walking_service(territory)
     report = service.deserts(sessions, threshold_min=args.threshold_min, open_on=args.open_on)
     if args.output:
         out = Path(args.output)

@@ -266,9 +266,7 @@ def graph_from_osm_file(path: Path) -> nx.MultiDiGraph:
     try:
         ox.settings.useful_tags_way = sorted({*tags, "foot", "access", "area", "service"})
         graph = ox.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
-    except (OSError, ValueError, KeyError, AttributeError) as exc:
-        raise DataError(f"{path}: not a readable OSM XML file ({exc})") from exc
-    except Exception as exc:  # xml.etree's ParseError and osmnx's own errors
+    except Exception as exc:  # OSError, xml.etree's ParseError, osmnx's own errors…
         raise DataError(f"{path}: not a readable OSM XML file ({exc})") from exc
     finally:
         ox.settings.useful_tags_way = tags
