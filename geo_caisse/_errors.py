@@ -10,6 +10,9 @@ and from the builtin it refines, so callers may catch either::
     │   └── ImportFileError                 a file whose rows or features are invalid
     ├── NotFoundError (LookupError)         no such point of sale, market, neighbourhood
     ├── ConflictError                       the store already holds something incompatible
+    │   └── IdempotencyConflictError        an idempotency key reused for another request
+    ├── LedgerError                         the ledger refuses an operation
+    │   └── PaymentRefusedError             balance too low, vendor not conventionné, bad code
     ├── AuthError (PermissionError)         missing or wrong credentials for a write
     ├── StorageError (RuntimeError)         the database cannot be used as configured
     │   └── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
@@ -77,6 +80,18 @@ class NotFoundError(GeoCaisseError, LookupError):
 
 class ConflictError(GeoCaisseError):
     """The request conflicts with what the store already holds."""
+
+
+class IdempotencyConflictError(ConflictError):
+    """An idempotency key already used for a different request."""
+
+
+class LedgerError(GeoCaisseError):
+    """The ledger refuses an operation (it would break one of its invariants)."""
+
+
+class PaymentRefusedError(LedgerError):
+    """A payment, transfer or reconversion the ledger cannot make; nothing was written."""
 
 
 class AuthError(GeoCaisseError, PermissionError):

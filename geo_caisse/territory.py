@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,6 +143,91 @@ class AccessConfig:
         )
 
 
+def _decimal(table: dict[str, Any], key: str, default: str, *, where: str, low: str,
+             high: str) -> Decimal:
+    value = table.get(key, default)
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidOperation
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or not Decimal(low) <= number <= Decimal(high) or (
+            number.as_tuple().exponent < -2):  # type: ignore[operator]
+        raise DataError(f"{where}: [caisse] {key} must be an amount in [{low}, {high}] with "
+                        f"at most 2 decimals, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class ContributionStep:
+    """One line of the indicative contribution grid: up to an income, this contribution."""
+
+    max_income_uc_eur: Decimal | None  # None: above every other line
+    contribution_eur: Decimal
+
+
+@dataclass(frozen=True)
+class CaisseConfig:
+    """``[caisse]``: the caisse's own rules (the committee sets them, not the code).
+
+    ``centre`` lists the neighbourhood codes (any level) whose points of sale count as the
+    city centre in the Mona flows; ``min_members_per_cell`` may raise, never lower, the
+    INSEE rule of 11 members behind every published figure.
+    """
+
+    monthly_allocation_mona: Decimal = Decimal("100")
+    contribution_min_eur: Decimal = Decimal("1")
+    contribution_max_eur: Decimal = Decimal("150")
+    state_topup_share: Decimal = Decimal("0.5")
+    payment_code_ttl_min: float = 10.0
+    centre: tuple[str, ...] = ()
+    min_members_per_cell: int = 11
+    contribution_grid: tuple[ContributionStep, ...] = ()
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], where: str) -> CaisseConfig:
+        low = _decimal(table, "contribution_min_eur", "1", where=where, low="0", high="10000")
+        high = _decimal(table, "contribution_max_eur", "150", where=where, low="0",
+                        high="10000")
+        if low > high:
+            raise DataError(f"{where}: [caisse] contribution_min_eur {low} is above "
+                            f"contribution_max_eur {high}")
+        centre = table.get("centre", [])
+        if not isinstance(centre, list) or not all(isinstance(c, str) for c in centre):
+            raise DataError(f"{where}: [caisse] centre must be a list of neighbourhood codes")
+        grid = []
+        for i, step in enumerate(table.get("contribution_grid", []), start=1):
+            if not isinstance(step, dict) or "contribution_eur" not in step:
+                raise DataError(f"{where}: [caisse] contribution_grid line {i} needs "
+                                "contribution_eur (and max_income_uc_eur but for the last)")
+            cap = step.get("max_income_uc_eur")
+            grid.append(ContributionStep(
+                None if cap is None else _decimal(step, "max_income_uc_eur", "0", where=where,
+                                                  low="0", high="1000000"),
+                _decimal(step, "contribution_eur", "0", where=where, low=str(low),
+                         high=str(high))))
+        minimum = int(_number(table, "min_members_per_cell", 11, where=where, low=11,
+                              high=1000))
+        return cls(
+            monthly_allocation_mona=_decimal(table, "monthly_allocation_mona", "100",
+                                             where=where, low="1", high="10000"),
+            contribution_min_eur=low, contribution_max_eur=high,
+            state_topup_share=_decimal(table, "state_topup_share", "0.5", where=where,
+                                       low="0", high="10"),
+            payment_code_ttl_min=_number(table, "payment_code_ttl_min", 10, where=where,
+                                         low=1, high=1440),
+            centre=tuple(centre), min_members_per_cell=minimum, contribution_grid=tuple(grid),
+        )
+
+    def indicative_contribution(self, income_uc_eur: Decimal) -> Decimal | None:
+        """The grid's contribution for a monthly income per consumption unit, if a grid is set."""
+        for step in self.contribution_grid:
+            if step.max_income_uc_eur is None or income_uc_eur <= step.max_income_uc_eur:
+                return step.contribution_eur
+        return None
+
+
 @dataclass(frozen=True)
 class Territory:
     """The caisse's area and where its data lives."""
@@ -157,6 +243,7 @@ class Territory:
     network: NetworkConfig | None = None
     population: PopulationConfig | None = None
     access: AccessConfig = AccessConfig()
+    caisse: CaisseConfig = CaisseConfig()
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -193,6 +280,8 @@ class Territory:
             population=PopulationConfig.parse(population, folder, str(config_path))
             if population else None,
             access=AccessConfig.parse(_section(config, "accessibility", config_path),
+                                      str(config_path)),
+            caisse=CaisseConfig.parse(_section(config, "caisse", config_path),
                                       str(config_path)),
         )
 

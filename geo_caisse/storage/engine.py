@@ -73,6 +73,14 @@ def _load_spatialite(library: str) -> Any:
     return on_connect
 
 
+IMMEDIATE = "geo_caisse_begin_immediate"
+
+
+def _begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(settings: DatabaseSettings | None = None) -> Engine:
     """Create the engine for ``settings.database_url`` and check that it works."""
     settings = settings or DatabaseSettings()
@@ -88,8 +96,10 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _load_spatialite(settings.spatialite_library))
-        # pysqlite's own transaction handling would begin late; let SQLAlchemy emit BEGIN
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling would begin late; let SQLAlchemy emit BEGIN.
+        # Writers that read before they write (the ledger) ask for BEGIN IMMEDIATE through
+        # :func:`writer_sessions`, so they queue on the write lock instead of failing busy.
+        event.listen(engine, "begin", _begin)
 
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
@@ -111,6 +121,19 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def writer_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for read-then-write transactions (payments, allocations).
+
+    On SpatiaLite each transaction takes the write lock when it begins
+    (``BEGIN IMMEDIATE``), so concurrent writers wait their turn (``busy_timeout``)
+    rather than fail on a lock upgrade; on PostGIS they are ordinary sessions (the
+    ledger's row locks and constraints serialise what must be).
+    """
+    if backend_name(engine) == "spatialite":
+        engine = engine.execution_options(**{IMMEDIATE: True})
     return sessionmaker(engine, expire_on_commit=False)
 
 

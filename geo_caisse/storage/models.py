@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -111,3 +115,127 @@ class PointOfSaleRow(Base):
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=SRID, spatial_index=True, nullable=False)
     )
+
+
+# --- the Mona ledger (pseudonymous: no name, no address; see geo_caisse.payment) -------------
+# Amounts are integer cents (exact on both backends); the domain speaks Decimal.
+
+ACCOUNT_KINDS = ("member", "vendor", "issuance", "reconversion", "treasury", "payout")
+TRANSFER_KINDS = ("allocation", "payment", "vendor_payment", "reconversion", "payout",
+                  "contribution", "funding", "reversal", "adjustment")
+CURRENCIES = ("MONA", "EUR")
+
+
+def _in_values(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class MemberRow(Base):
+    """A member as the ledger and the flows know them: a pseudonym and a 200 m home cell.
+
+    The link to the person (name, address, contact) lives in enrolment and can be
+    erased without touching the ledger.
+    """
+
+    __tablename__ = "member"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'left')", name="status"),
+        CheckConstraint("income_quartile IS NULL OR income_quartile BETWEEN 1 AND 4",
+                        name="income_quartile"),
+        CheckConstraint("age_band IS NULL OR age_band IN ('<30', '30-60', '>60')",
+                        name="age_band"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    # lower-left corner of the 200 m Lambert-93 cell of the home (never the address)
+    home_cell_x_m: Mapped[int | None] = mapped_column(Integer)
+    home_cell_y_m: Mapped[int | None] = mapped_column(Integer)
+    neighbourhood_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    income_quartile: Mapped[int | None] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(6))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AccountRow(Base):
+    __tablename__ = "ledger_account"
+    __table_args__ = (
+        CheckConstraint(_in_values("kind", ACCOUNT_KINDS), name="kind"),
+        CheckConstraint(_in_values("currency", CURRENCIES), name="currency"),
+        CheckConstraint("balance_cents >= 0 OR kind = 'issuance'", name="no_overdraft"),
+        CheckConstraint("(kind = 'member') = (member_id IS NOT NULL)", name="member_link"),
+        CheckConstraint("(kind = 'vendor') = (point_of_sale_id IS NOT NULL)", name="vendor_link"),
+        UniqueConstraint("id", "currency", name="uq_ledger_account_id_currency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(4))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"),
+                                                         unique=True)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class EventRow(Base):
+    """One business event (a payment, an allocation, an imported movement group)."""
+
+    __tablename__ = "ledger_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class TransferRow(Base):
+    """One movement: ``amount_cents`` leaves ``debit`` and reaches ``credit``. Append-only."""
+
+    __tablename__ = "ledger_transfer"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive"),
+        CheckConstraint("debit_account_id <> credit_account_id", name="two_accounts"),
+        CheckConstraint(_in_values("kind", TRANSFER_KINDS), name="kind"),
+        CheckConstraint(_in_values("currency", CURRENCIES), name="currency"),
+        CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_link"),
+        ForeignKeyConstraint(["debit_account_id", "currency"],
+                             ["ledger_account.id", "ledger_account.currency"],
+                             name="fk_ledger_transfer_debit_currency"),
+        ForeignKeyConstraint(["credit_account_id", "currency"],
+                             ["ledger_account.id", "ledger_account.currency"],
+                             name="fk_ledger_transfer_credit_currency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("ledger_event.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(4))
+    debit_account_id: Mapped[int] = mapped_column(Integer, index=True)
+    credit_account_id: Mapped[int] = mapped_column(Integer, index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # a contribution names whose it is (pseudonymous); other transfers leave it empty
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    funder: Mapped[str | None] = mapped_column(String(40))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfer.id"),
+                                                    unique=True)
+
+
+class PaymentCodeRow(Base):
+    """A one-time code a member shows at the till; stored hashed, used once."""
+
+    __tablename__ = "payment_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

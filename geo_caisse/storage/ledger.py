@@ -1,0 +1,184 @@
+"""The ledger's queries and writes on one session (never commits: the payment use cases do).
+
+Balances are posted by the database itself (a trigger on ``ledger_transfer``); this
+module never writes a balance. Amounts are integer cents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from geo_caisse._errors import NotFoundError
+from geo_caisse.storage.models import (
+    AccountRow,
+    EventRow,
+    MemberRow,
+    PaymentCodeRow,
+    PointOfSaleRow,
+    TransferRow,
+)
+
+ISSUANCE = "mona:issuance"
+RECONVERSION = "mona:reconversion"
+EUR_INFLOW = "eur:inflow"
+TREASURY = "eur:treasury"
+PAYOUT = "eur:payout"
+
+
+def member_code(pseudonym: str) -> str:
+    return f"member:{pseudonym}"
+
+
+def vendor_code(ref: str) -> str:
+    return f"vendor:{ref}"
+
+
+class LedgerRepository:
+    """Accounts, events and transfers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # accounts ---------------------------------------------------------------------------
+    def account(self, code: str) -> AccountRow:
+        row = self.session.scalar(select(AccountRow).where(AccountRow.code == code))
+        if row is None:
+            raise NotFoundError(f"no ledger account {code!r}")
+        return row
+
+    def accounts_by_code(self, codes: Iterable[str]) -> dict[str, AccountRow]:
+        wanted = sorted(set(codes))
+        out: dict[str, AccountRow] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.update({r.code: r for r in self.session.scalars(
+                select(AccountRow).where(AccountRow.code.in_(chunk)))})
+        return out
+
+    def member_account(self, member_id: int) -> AccountRow:
+        row = self.session.scalar(select(AccountRow).where(AccountRow.member_id == member_id))
+        if row is None:
+            raise NotFoundError(f"no member with id {member_id}")
+        return row
+
+    def balance_cents(self, account_id: int) -> int:
+        value = self.session.scalar(
+            select(AccountRow.balance_cents).where(AccountRow.id == account_id))
+        if value is None:
+            raise NotFoundError(f"no ledger account with id {account_id}")
+        return int(value)
+
+    def open_vendor_account(self, pos: PointOfSaleRow) -> AccountRow:
+        """The point of sale's Mona account, created on first use (safe under concurrency)."""
+        values = {"code": vendor_code(pos.ref), "kind": "vendor", "currency": "MONA",
+                  "point_of_sale_id": pos.id, "balance_cents": 0,
+                  "created_at": datetime.now().astimezone()}
+        dialect = postgresql if self.session.get_bind().dialect.name != "sqlite" else sqlite
+        self.session.execute(dialect.insert(AccountRow).values(**values)
+                             .on_conflict_do_nothing())
+        return self.account(vendor_code(pos.ref))
+
+    def add_member(self, row: MemberRow) -> AccountRow:
+        self.session.add(row)
+        self.session.flush()
+        account = AccountRow(code=member_code(row.pseudonym), kind="member", currency="MONA",
+                             member_id=row.id, balance_cents=0)
+        self.session.add(account)
+        self.session.flush()
+        return account
+
+    # events and transfers --------------------------------------------------------------
+    def event_by_key(self, key: str) -> EventRow | None:
+        return self.session.scalar(select(EventRow).where(EventRow.idempotency_key == key))
+
+    def keys_like(self, prefix: str) -> set[str]:
+        return set(self.session.scalars(
+            select(EventRow.idempotency_key).where(EventRow.idempotency_key.like(prefix + "%"))))
+
+    def add_events(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert events, returning their ids in the order given."""
+        if not rows:
+            return []
+        result = self.session.scalars(
+            insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True), list(rows))
+        return list(result)
+
+    def add_transfers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert transfers (the trigger posts each to both balances), ids in order."""
+        if not rows:
+            return []
+        result = self.session.scalars(
+            insert(TransferRow).returning(TransferRow.id, sort_by_parameter_order=True),
+            list(rows))
+        return list(result)
+
+    def transfers_of_event(self, event_id: int) -> list[TransferRow]:
+        return list(self.session.scalars(
+            select(TransferRow).where(TransferRow.event_id == event_id).order_by(TransferRow.id)))
+
+    def transfer(self, transfer_id: int) -> TransferRow:
+        row = self.session.get(TransferRow, transfer_id)
+        if row is None:
+            raise NotFoundError(f"no ledger transfer with id {transfer_id}")
+        return row
+
+    def statement(self, account_id: int, *, limit: int = 100) -> list[tuple[TransferRow, str]]:
+        """The account's latest transfers with the other side's account code."""
+        other = case((TransferRow.debit_account_id == account_id, TransferRow.credit_account_id),
+                     else_=TransferRow.debit_account_id)
+        stmt = (select(TransferRow, AccountRow.code)
+                .join(AccountRow, AccountRow.id == other)
+                .where(or_(TransferRow.debit_account_id == account_id,
+                           TransferRow.credit_account_id == account_id))
+                .order_by(TransferRow.occurred_at.desc(), TransferRow.id.desc()).limit(limit))
+        return [(r[0], r[1]) for r in self.session.execute(stmt).all()]
+
+    # payment codes ----------------------------------------------------------------------
+    def add_code(self, member_id: int, code_sha256: str, expires_at: datetime) -> None:
+        self.session.add(PaymentCodeRow(member_id=member_id, code_sha256=code_sha256,
+                                        expires_at=expires_at))
+        self.session.flush()
+
+    def code(self, code_sha256: str) -> PaymentCodeRow | None:
+        return self.session.scalar(
+            select(PaymentCodeRow).where(PaymentCodeRow.code_sha256 == code_sha256))
+
+    def use_code(self, code_id: int, now: datetime) -> bool:
+        """Mark a code used; False when another payment used it first."""
+        from sqlalchemy import update
+
+        result = self.session.execute(
+            update(PaymentCodeRow)
+            .where(and_(PaymentCodeRow.id == code_id, PaymentCodeRow.used_at.is_(None)))
+            .values(used_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # checks -----------------------------------------------------------------------------
+    def posted_vs_stored(self) -> list[tuple[str, int, int]]:
+        """Accounts whose stored balance differs from the sum of their transfers."""
+        credits = (select(TransferRow.credit_account_id.label("a"),
+                          TransferRow.amount_cents.label("v")))
+        debits = (select(TransferRow.debit_account_id.label("a"),
+                         (-TransferRow.amount_cents).label("v")))
+        moves = credits.union_all(debits).subquery()
+        sums = select(moves.c.a, func.sum(moves.c.v).label("s")).group_by(moves.c.a).subquery()
+        stmt = (select(AccountRow.code, AccountRow.balance_cents, func.coalesce(sums.c.s, 0))
+                .outerjoin(sums, sums.c.a == AccountRow.id)
+                .where(AccountRow.balance_cents != func.coalesce(sums.c.s, 0)))
+        return [(r[0], int(r[1]), int(r[2])) for r in self.session.execute(stmt).all()]
+
+    def balance_sums(self) -> dict[str, int]:
+        """Sum of balances per currency (zero in a consistent ledger)."""
+        stmt = select(AccountRow.currency, func.sum(AccountRow.balance_cents)).group_by(
+            AccountRow.currency)
+        return {c: int(s or 0) for c, s in self.session.execute(stmt).all()}
+
+    def negative_accounts(self) -> list[str]:
+        return list(self.session.scalars(select(AccountRow.code).where(
+            and_(AccountRow.balance_cents < 0, AccountRow.kind != "issuance"))))
