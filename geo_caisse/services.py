@@ -18,6 +18,7 @@ from geo_caisse._errors import ConflictError, DataError, ValidationError
 from geo_caisse.domain import Market, Neighbourhood, NeighbourhoodLevel, PointOfSale, Status
 from geo_caisse.io import Layer, read_layer
 from geo_caisse.spatial import nearest_straight_line
+from geo_caisse.storage.ledger import LedgerRepository
 from geo_caisse.storage.migrate import upgrade
 from geo_caisse.storage.repositories import (
     MarketFilter,
@@ -102,6 +103,7 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
         progress(f"writing {len(points)} points of sale…")
         ids = MarketRepository(session).ids_by_ref()
         p = PointOfSaleRepository(session).upsert(points, ids)
+        LedgerRepository(session).open_vendor_accounts()
         _commit(session, "init")
     return InitSummary(n, m, p)
 
@@ -118,6 +120,7 @@ def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Pa
             refs = sorted({p.market_ref for p in objs if p.market_ref})
             ids = MarketRepository(session).ids_by_ref(refs)
             result = PointOfSaleRepository(session).upsert(objs, ids)
+            LedgerRepository(session).open_vendor_accounts()
         _commit(session, f"import of {source or Path(path).name}")
     return result
 
@@ -135,6 +138,7 @@ def set_status(sessions: sessionmaker[Session], pos_id: int, status: Status,
     """Change a point of sale's status (the committee's decision)."""
     with sessions() as session:
         pos = PointOfSaleRepository(session).set_status(pos_id, status, accepts_mona=accepts_mona)
+        LedgerRepository(session).open_vendor_accounts()
         _commit(session, f"status of point of sale {pos_id}")
     return pos
 

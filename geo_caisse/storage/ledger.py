@@ -84,6 +84,17 @@ class LedgerRepository:
                              .on_conflict_do_nothing())
         return self.account(vendor_code(pos.ref))
 
+    def open_vendor_accounts(self) -> int:
+        """Open the Mona account of every conventionné accepting the Mona; how many are new."""
+        before = self.session.scalar(select(func.count()).select_from(AccountRow).where(
+            AccountRow.kind == "vendor")) or 0
+        for pos in self.session.scalars(select(PointOfSaleRow).where(
+                PointOfSaleRow.accepts_mona.is_(True))):
+            self.open_vendor_account(pos)
+        after = self.session.scalar(select(func.count()).select_from(AccountRow).where(
+            AccountRow.kind == "vendor")) or 0
+        return int(after) - int(before)
+
     def add_member(self, row: MemberRow) -> AccountRow:
         self.session.add(row)
         self.session.flush()
