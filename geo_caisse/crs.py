@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -123,3 +123,16 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> gpd.GeoDataFrame:
     """Reproject a layer (which must carry a CRS) to WGS84 lon/lat."""
     require_crs(gdf, name=name)
     return gdf.to_crs(WGS84)
+
+
+def reproject(geometry: Any, src: str, dst: str) -> Any:
+    """A shapely geometry (or array of them) from ``src`` to ``dst`` (``always_xy``)."""
+    import shapely
+
+    forward = transformer(src, dst)
+
+    def move(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = forward.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, move)

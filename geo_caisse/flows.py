@@ -25,12 +25,11 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 from shapely.geometry import LineString, mapping
-from shapely.ops import transform as shapely_transform
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from geo_caisse._errors import ValidationError
-from geo_caisse.crs import WGS84, lonlat_to_metric, transformer
+from geo_caisse.crs import WGS84, lonlat_to_metric, reproject, transformer
 from geo_caisse.privacy import AdaptiveGrid, check_min_members, suppress_table
 from geo_caisse.storage.models import (
     AccountRow,
@@ -279,6 +278,7 @@ class MonaFlows:
     # the home heatmap ------------------------------------------------------------------
     def home_heatmap(self, period: str) -> dict[str, Any]:
         """Mona spent by members, by their home cell, for a year or a month."""
+        self._months_of(period)  # validates the period
         year = period[:4]
         lo, hi, months = self._year_range(year)
         row_month, _, _, member_month, _ = self._aggregate(lo, hi)
@@ -311,9 +311,8 @@ class MonaFlows:
                 values, counts = row_month[:, lo + j], spenders_rm[:, j]
                 shown = month_shown[:, j]
         features = []
-        to_wgs = transformer(self.territory.metric_crs, WGS84).transform
         for leaf, code in enumerate(self.grid.leaf_codes()):
-            geom = shapely_transform(to_wgs, self.grid.leaf_geometry(leaf))
+            geom = reproject(self.grid.leaf_geometry(leaf), self.territory.metric_crs, WGS84)
             features.append({"type": "Feature", "id": code, "geometry": mapping(geom),
                              "properties": {"cell": code,
                                             "size_m": self.grid.leaf_size_m(leaf),
@@ -446,13 +445,13 @@ class MonaFlows:
 
         grid = AdaptiveGrid.build(vx, vy, crs=self.territory.metric_crs, min_members=k,
                                   weight=payers)
-        to_wgs = transformer(self.territory.metric_crs, WGS84).transform
         received = vendor_month[:, lo:hi].sum(axis=1)
         features = []
         for leaf, code in enumerate(grid.leaf_codes()):
             vs = np.flatnonzero(grid.member_leaf == leaf)
-            features.append({"type": "Feature", "id": code, "geometry": mapping(
-                shapely_transform(to_wgs, grid.leaf_geometry(leaf))), "properties": {
+            geom = reproject(grid.leaf_geometry(leaf), self.territory.metric_crs, WGS84)
+            features.append({"type": "Feature", "id": code, "geometry": mapping(geom),
+                             "properties": {
                     "cell": code, "size_m": grid.leaf_size_m(leaf),
                     "points_of_sale": int(vs.size),
                     **_figure(received[vs].sum(), grid.leaf_members[leaf], True)}})
@@ -463,6 +462,7 @@ class MonaFlows:
     def _split(self, period: str, part: NDArray[np.int64], labels: Sequence[str]
                ) -> dict[str, Any]:
         """Mona by part of the points of sale (centre/outside, producers/shops)."""
+        self._months_of(period)  # validates the period
         year = period[:4]
         lo, hi, months = self._year_range(year)
         _, _, vendor_month, _, _ = self._aggregate(lo, hi)
@@ -518,6 +518,7 @@ class MonaFlows:
 
     def classification(self, period: str) -> dict[str, Any]:
         """Every transfer of the period by kind: count, Mona or euros, members behind it."""
+        self._months_of(period)  # validates the period
         year = period[:4]
         lo, hi, months = self._year_range(year)
         d = self.data

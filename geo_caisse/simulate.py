@@ -36,13 +36,12 @@ from typing import Any
 import numpy as np
 from geoalchemy2.shape import to_shape
 from shapely import contains_xy
-from shapely.ops import transform as shapely_transform
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse._errors import ValidationError
-from geo_caisse.crs import WGS84, lonlat_to_metric, transformer
-from geo_caisse.payment import HOME_CELL_M, Progress, _quiet, register_members
+from geo_caisse.crs import WGS84, lonlat_to_metric, reproject
+from geo_caisse.payment import HOME_CELL_M, Progress, _quiet, member_leaves, register_members
 from geo_caisse.storage.models import MarketRow, NeighbourhoodRow, PointOfSaleRow
 from geo_caisse.territory import Territory
 
@@ -80,7 +79,6 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
         raise ValidationError(f"members must be between 11 and 200000, got {members}")
     rng = np.random.default_rng(seed)
     metric = territory.metric_crs
-    to_metric = transformer(WGS84, metric).transform
     with sessions() as session:
         zones = session.scalars(select(NeighbourhoodRow)).all()
         pos = session.scalars(select(PointOfSaleRow).where(
@@ -103,7 +101,7 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
         picks = rng.choice(len(group), size=n, p=weights / weights.sum())
         for zi in np.unique(picks):
             zone = group[zi]
-            poly = shapely_transform(to_metric, to_shape(zone.geom))
+            poly = reproject(to_shape(zone.geom), WGS84, metric)
             for x, y in _sample_in(poly, int((picks == zi).sum()), rng):
                 homes.append((float(x), float(y), zone.code, zone.median_income_uc_eur))
     incomes = np.array([h[3] if h[3] is not None else np.nan for h in homes])
@@ -126,6 +124,10 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
     progress(f"simulation: {len(registered):,} synthetic members registered")
     leave = {m.id: date(year, int(rng.integers(3, 13)), 1) - timedelta(days=1)
              for m in registered if rng.random() < 0.05}
+    leave = {mid: on for mid, on in leave.items()
+             if on >= next(m.joined_on for m in registered if m.id == mid)}
+    for mid, on in leave.items():
+        member_leaves(sessions, mid, on=on)
     # --- vendors and the gravity model ------------------------------------------------
     coords = [to_shape(p.geom).coords[0] for p in pos]
     vx, vy = lonlat_to_metric([c[0] for c in coords], [c[1] for c in coords], metric_crs=metric)

@@ -1,0 +1,148 @@
+"""A simulated year on both backends: import contract, flows, and the 11-member rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from geo_caisse import ImportFileError, ValidationError, payment
+from geo_caisse.flows import MonaFlows, load_flow_data
+from geo_caisse.ledger_import import import_transactions
+from geo_caisse.simulate import simulate_year
+from geo_caisse.storage import writer_sessions
+from geo_caisse.storage.models import AccountRow, TransferRow
+from geo_caisse.territory import Territory
+from tests.conftest import Store
+
+K = 11
+
+
+def _count_transfers(store: Store) -> int:
+    with store.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(TransferRow)) or 0)
+
+
+def test_simulated_year_imports_once_and_publishes_only_groups_of_11(
+        store: Store, territory: Territory) -> None:
+    sessions = writer_sessions(store.engine)
+    sim = simulate_year(sessions, territory, year=2025, members=180, seed=11)
+    summary = import_transactions(sessions, sim.csv_bytes, source="synthetic-2025.csv")
+    assert summary.rows == sim.movements and summary.already_imported_events == 0
+    assert set(summary.by_kind) >= {"allocation", "payment", "contribution", "funding",
+                                    "reconversion", "payout", "vendor_payment"}
+    again = import_transactions(sessions, sim.csv_bytes, source="synthetic-2025.csv")
+    assert again.events == 0 and again.already_imported_events == summary.events
+    assert payment.verify_ledger(sessions) == []
+    # the allocation job recognises the imported allocations: nothing credited twice
+    run = payment.allocate_month(sessions, territory, "2025-06")
+    assert run.credited == 0
+
+    data = load_flow_data(sessions, territory)
+    assert data.synthetic and data.n_members == 180
+    flows = MonaFlows.compute(data, territory)
+    assert flows.grid.n_leaves >= 5
+    budget = payment.budget_summary(sessions)
+    spent = Decimal(0)
+    for period in ["2025", *data.months]:
+        heat = flows.home_heatmap(period)
+        for f in heat["features"]:
+            p = f["properties"]
+            assert p["residents"] >= K
+            if p["suppressed"]:
+                assert p["mona"] is None and p["members"] is None
+            else:
+                assert p["members"] == 0 or p["members"] >= K
+        if period == "2025":
+            spent = sum(Decimal(f["properties"]["mona"]) for f in heat["features"]
+                        if not f["properties"]["suppressed"])
+            assert heat["total"]["mona"] == str(budget.mona_reconverted
+                                                + budget.mona_held_by_vendors)
+    assert spent > 0
+    # brute force: for every cell shown for the year, the months hidden together hold
+    # 0 or >= 11 spenders (else the year minus the shown months would reveal them)
+    year = flows.home_heatmap("2025")
+    months = {m: flows.home_heatmap(m) for m in data.months}
+    for leaf, feature in enumerate(year["features"]):
+        if feature["properties"]["suppressed"]:
+            continue
+        hidden = [data.months.index(m) for m, h in months.items()
+                  if h["features"][leaf]["properties"]["suppressed"]]
+        members = np.flatnonzero(flows.member_row == leaf)
+        who = set(data.payer[np.isin(data.payer, members) & np.isin(data.month, hidden)])
+        assert len(who) == 0 or len(who) >= K
+
+    for by in ("market", "point_of_sale"):
+        out = flows.flows("2025", by=by)
+        for f in out["features"]:
+            assert f["properties"]["members"] >= K
+        for dest in out["destinations"]:
+            for fig in (dest["total"], dest["other_origins"]):
+                assert fig["suppressed"] or fig["members"] == 0 or fig["members"] >= K
+            if not dest["total"]["suppressed"]:
+                shown = sum(f["properties"]["members"] for f in out["features"]
+                            if f["properties"]["to_id"] == dest["id"])
+                hidden = dest["total"]["members"] - shown
+                assert hidden == 0 or hidden >= K
+    spend = flows.spend_heatmap("2025")
+    assert all(f["properties"]["members"] >= K for f in spend["features"])
+    centre = flows.centre_share("2025")
+    assert centre["centre"]["share"] is not None and 0 < centre["centre"]["share"] < 1
+    producers = flows.producer_share("2025")
+    assert producers["producers"]["suppressed"] or producers["producers"]["members"] >= K
+    kinds = flows.classification("2025")["kinds"]
+    assert kinds["payment"]["members"] >= K and kinds["vendor_payment"]["members"] is None
+    with pytest.raises(ValidationError, match="YYYY"):
+        flows.flows("2025-01")
+    with pytest.raises(ValidationError, match="YYYY or YYYY-MM"):
+        flows.home_heatmap("last year")
+
+
+def test_bad_import_rows_are_all_named_and_nothing_is_written(store: Store,
+                                                              territory: Territory) -> None:
+    sessions = writer_sessions(store.engine)
+    member = payment.register_member(sessions, territory, joined_on=date(2025, 1, 1),
+                                     pseudonym="alice-pseudo")
+    with store.sessions() as s:
+        vendor = s.scalar(select(AccountRow.code).where(AccountRow.kind == "vendor").limit(1))
+    before = _count_transfers(store)
+    csv = (
+        "Date;De;Vers;Montant;Devise\n"
+        f"2025-01-01;mona:issuance;member:{member.pseudonym};100;MONA\n"
+        f"2025-01-02;member:{member.pseudonym};{vendor};12,50;MONA\n"
+        f"2025-01-02;member:{member.pseudonym};member:nobody;5;MONA\n"
+        f"2025-13-02;member:{member.pseudonym};{vendor};5;MONA\n"
+        f"2025-01-03;member:{member.pseudonym};{vendor};-5;MONA\n"
+        f"2025-01-03;member:{member.pseudonym};eur:treasury;5;MONA\n"
+        f"2025-01-03;member:{member.pseudonym};{vendor};5;USD\n"
+    ).encode()
+    columns = {"date": "Date", "payer": "De", "payee": "Vers", "amount": "Montant",
+               "currency": "Devise"}
+    with pytest.raises(ImportFileError) as caught:
+        import_transactions(sessions, csv, source="cyclos.csv", columns=columns)
+    rows = sorted({(p.row, p.field) for p in caught.value.problems})
+    assert rows == [(3, "payee"), (4, "date"), (5, "amount"), (6, "payee"),
+                    (7, "currency")]
+    assert _count_transfers(store) == before
+    overdraft = (
+        "Date;De;Vers;Montant\n"
+        f"2025-01-01;mona:issuance;member:{member.pseudonym};100\n"
+        f"2025-01-02;member:{member.pseudonym};{vendor};60\n"
+        f"2025-01-03;member:{member.pseudonym};{vendor};60\n"
+    ).encode()
+    with pytest.raises(ImportFileError, match="row 3, amount: member:alice-pseudo would go "
+                                              "below zero"):
+        import_transactions(sessions, overdraft, source="cyclos.csv", columns=columns)
+    assert _count_transfers(store) == before
+    with pytest.raises(ImportFileError, match="missing column"):
+        import_transactions(sessions, b"when,who\n1,2\n", source="x.csv")
+    with pytest.raises(ImportFileError, match="not UTF-8"):
+        import_transactions(sessions, b"\xff\xfe\x00d", source="x.csv")
+    ok = import_transactions(sessions, overdraft.rsplit(b"\n", 2)[0] + b"\n",
+                             source="cyclos.csv", columns=columns,
+                             accounts={"BANQUE": "eur:treasury"})
+    assert ok.by_kind == {"allocation": 1, "payment": 1}
+    assert payment.member_balance(sessions, member.id) == Decimal("40.00")
