@@ -6,10 +6,11 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse._errors import AuthError, ValidationError
+from geo_caisse._errors import AuthError, ForbiddenError, ValidationError
+from geo_caisse.auth import SCOPES_BY_ROLE, User, read_token
 from geo_caisse.settings import Settings
 from geo_caisse.storage.repositories import BBox
 from geo_caisse.territory import Territory
@@ -41,19 +42,55 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = HTTPBearer(auto_error=False)
 
 
+_oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+
+def get_jwt_secret(request: Request) -> str:
+    return request.app.state.jwt_secret  # type: ignore[no-any-return]
+
+
+def current_user(
+    settings: SettingsDep,
+    secret: Annotated[str, Depends(get_jwt_secret)],
+    token: Annotated[str | None, Depends(_oauth2)],
+) -> User:
+    """The caller: a JWT from ``POST /api/token``, or the static coordinator token."""
+    if not token:
+        raise AuthError("log in first: Authorization: Bearer <access token from /api/token>")
+    static = settings.api.coordinator_token
+    if static is not None and static.get_secret_value() and secrets.compare_digest(
+            token.encode(), static.get_secret_value().encode()):
+        return User("coordinator-token", "coordinator", SCOPES_BY_ROLE["coordinator"])
+    if token.count(".") != 2:
+        raise AuthError("invalid coordinator token")
+    return read_token(token, secret=secret)
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def require_scope(scope: str) -> object:
+    """A dependency allowing only callers whose role carries ``scope``."""
+    def check(user: UserDep) -> User:
+        if scope not in user.scopes:
+            raise ForbiddenError(f"the {user.role} role may not do this (needs {scope})")
+        return user
+
+    check.__name__ = f"require_{scope.replace(':', '_')}"
+    return Depends(check)
+
+
 def require_coordinator(
     settings: SettingsDep,
+    secret: Annotated[str, Depends(get_jwt_secret)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Allow the call only with ``Authorization: Bearer <GEO_CAISSE_COORDINATOR_TOKEN>``."""
-    expected = settings.api.coordinator_token
-    if expected is None or not expected.get_secret_value():
-        raise AuthError("coordinator writes are disabled: GEO_CAISSE_COORDINATOR_TOKEN is not set")
+    """Coordinator writes: the static ``GEO_CAISSE_COORDINATOR_TOKEN`` or a coordinator's JWT."""
     if credentials is None:
         raise AuthError("a coordinator token is required (Authorization: Bearer …)")
-    if not secrets.compare_digest(credentials.credentials.encode(),
-                                  expected.get_secret_value().encode()):
-        raise AuthError("invalid coordinator token")
+    user = current_user(settings, secret, credentials.credentials)
+    if "layers:write" not in user.scopes:
+        raise ForbiddenError(f"the {user.role} role may not change the layers")
 
 
 CoordinatorDep = Annotated[None, Depends(require_coordinator)]

@@ -14,6 +14,7 @@ from geo_caisse._errors import (
     ConflictError,
     CRSError,
     DataError,
+    ForbiddenError,
     GeoCaisseError,
     IdempotencyConflictError,
     ImportFileError,
@@ -43,6 +44,7 @@ STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (ConflictError, 409),
     (PaymentRefusedError, 409),
     (LedgerError, 409),
+    (ForbiddenError, 403),
     (AuthError, 401),
     (SpatialiteUnavailableError, 503),
     (StorageError, 503),
@@ -66,7 +68,8 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
         body["problems"] = [
             {"row": p.row, "field": p.field, "message": p.message} for p in exc.problems
         ]
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
+    headers = ({"WWW-Authenticate": "Bearer"}
+               if isinstance(exc, AuthError) and not isinstance(exc, ForbiddenError) else None)
     return JSONResponse(body, status_code=status_for(exc), headers=headers)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import (
+    ledger,
     markets,
     nearest,
     neighbourhoods,
@@ -22,11 +24,11 @@ from api.routes import (
     walking,
 )
 from geo_caisse.settings import Settings, load_settings
-from geo_caisse.storage import make_engine, session_factory
+from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.migrate import current_revision
 from geo_caisse.territory import Territory
 from geo_caisse.walking import WalkingService
-from maps import STATIC_DIR, build_coordinator_map, build_member_map
+from maps import STATIC_DIR, build_coordinator_map, build_member_map, build_mona_map
 
 
 class RefuseOversizeBodies:
@@ -69,8 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError("the store is empty: run `geo-caisse init` first")
         territory = Territory.from_dir(settings.territory.territory_dir)
         app.state.settings = settings
+        secret = settings.api.jwt_secret
+        app.state.jwt_secret = (secret.get_secret_value() if secret is not None
+                                else secrets.token_urlsafe(32))
+        app.state.flows = None
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.writer_sessions = writer_sessions(engine)
         app.state.territory = territory
         app.state.walking = None
         if territory.network is not None and territory.population is not None:
@@ -80,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.feature_cache = {}
         app.state.member_map_html = build_member_map(territory)
         app.state.coordinator_map_html = build_coordinator_map(territory)
+        app.state.mona_map_html = build_mona_map(territory)
         yield
         engine.dispose()
 
@@ -95,7 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
 
-    for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, pages):
+    for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, ledger,
+                   pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

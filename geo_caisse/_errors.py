@@ -14,6 +14,7 @@ and from the builtin it refines, so callers may catch either::
     ├── LedgerError                         the ledger refuses an operation
     │   └── PaymentRefusedError             balance too low, vendor not conventionné, bad code
     ├── AuthError (PermissionError)         missing or wrong credentials for a write
+    │   └── ForbiddenError                  valid credentials, but not allowed to do that
     ├── StorageError (RuntimeError)         the database cannot be used as configured
     │   └── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
     └── DataError (RuntimeError)            the bundled or territory data is missing or broken
@@ -96,6 +97,10 @@ class PaymentRefusedError(LedgerError):
 
 class AuthError(GeoCaisseError, PermissionError):
     """Missing or invalid credentials for an operation that needs them."""
+
+
+class ForbiddenError(AuthError):
+    """The caller is known but their role does not allow the operation."""
 
 
 class StorageError(GeoCaisseError, RuntimeError):

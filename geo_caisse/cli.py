@@ -158,6 +158,94 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
+    out = {}
+    for item in values or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise ValidationError(f"{what} must look like name=value, got {item!r}")
+        out[key] = value
+    return out
+
+
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from geo_caisse import payment
+    from geo_caisse.ledger_import import import_file
+    from geo_caisse.storage import writer_sessions
+
+    engine, _, territory = _context()
+    sessions = writer_sessions(engine)
+    if args.action == "import":
+        summary = import_file(sessions, args.file, columns=_pairs(args.column, "--column"),
+                              accounts=_pairs(args.account, "--account"), progress=_stderr)
+        print(f"{args.file}: {summary.rows} rows, {summary.events} events written, "
+              f"{summary.already_imported_events} already imported; "
+              + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_kind.items())))
+    elif args.action == "allocate":
+        run = payment.allocate_month(sessions, territory, args.month, progress=_stderr)
+        print(f"{run.month}: {run.credited} members credited {run.amount_mona} MonA, "
+              f"{run.already_credited} already were")
+    elif args.action == "verify":
+        problems = payment.verify_ledger(sessions)
+        for p in problems:
+            print(p)
+        print("ledger sound" if not problems else f"{len(problems)} problem(s)")
+        return 0 if not problems else 1
+    else:  # budget
+        b = payment.budget_summary(sessions)
+        for key, value in vars(b).items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from geo_caisse.ledger_import import import_transactions
+    from geo_caisse.simulate import simulate_year
+    from geo_caisse.storage import writer_sessions
+    from geo_caisse.storage.models import MemberRow
+
+    engine, _, territory = _context()
+    sessions = writer_sessions(engine)
+    if args.if_empty:
+        from sqlalchemy import func, select
+
+        with sessions() as session:
+            if session.scalar(select(func.count()).select_from(MemberRow)):
+                print("the ledger already has members: no simulation")
+                return 0
+    sim = simulate_year(sessions, territory, year=args.year, members=args.members,
+                        seed=args.seed, progress=_stderr)
+    name = f"synthetic-{args.year}-seed{args.seed}.csv"
+    if args.output:
+        Path(args.output).write_bytes(sim.csv_bytes)
+        name = Path(args.output).name
+        print(f"wrote {sim.movements:,} SYNTHETIC movements to {args.output}")
+    summary = import_transactions(sessions, sim.csv_bytes, source=name, progress=_stderr)
+    print(f"SYNTHETIC year {args.year} (seed {args.seed}): {sim.members} members, "
+          f"{summary.rows:,} movements imported")
+    return 0
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from geo_caisse import auth
+
+    _, sessions, _ = _context()
+    password = os.environ.get("GEO_CAISSE_NEW_PASSWORD") or getpass.getpass(
+        f"password for {args.username}: ")
+    user = auth.create_user(sessions, username=args.username, password=password,
+                            role=args.role, member_id=args.member_id,
+                            point_of_sale_id=args.point_of_sale_id)
+    print(f"user {user.username} ({user.role}) created")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo-caisse",
@@ -196,6 +284,36 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("ref")
     status.add_argument("status", choices=[s.value for s in Status])
     status.set_defaults(func=_cmd_status)
+    led = sub.add_parser("ledger", help="the Mona ledger: import, allocate, verify, budget")
+    led_sub = led.add_subparsers(dest="action", required=True)
+    li = led_sub.add_parser("import", help="import a transaction export (all or nothing)")
+    li.add_argument("file")
+    li.add_argument("--column", action="append", metavar="OURS=THEIRS",
+                    help="the export's column for one of ours (date, payer, payee, amount…)")
+    li.add_argument("--account", action="append", metavar="THEIRS=OURS",
+                    help="an export's account id and our account code")
+    la = led_sub.add_parser("allocate", help="credit a month's MonA (once per member)")
+    la.add_argument("month", help="YYYY-MM")
+    led_sub.add_parser("verify", help="check every ledger invariant")
+    led_sub.add_parser("budget", help="contributions, funding, treasury and MonA")
+    led.set_defaults(func=_cmd_ledger)
+    sim = sub.add_parser("simulate", help="register SYNTHETIC members and import a "
+                                          "simulated year of transactions")
+    sim.add_argument("--year", type=int, default=2025)
+    sim.add_argument("--members", type=int, default=400)
+    sim.add_argument("--seed", type=int, default=2025)
+    sim.add_argument("-o", "--output", help="also write the CSV (import contract)")
+    sim.add_argument("--if-empty", action="store_true",
+                     help="do nothing when the ledger already has members")
+    sim.set_defaults(func=_cmd_simulate)
+    usr = sub.add_parser("user", help="add a user who logs in (password from "
+                                      "GEO_CAISSE_NEW_PASSWORD or a prompt)")
+    usr.add_argument("username")
+    usr.add_argument("--role", required=True,
+                     choices=("member", "producer", "committee", "coordinator", "admin"))
+    usr.add_argument("--member-id", type=int)
+    usr.add_argument("--point-of-sale-id", type=int)
+    usr.set_defaults(func=_cmd_user)
     return parser
 
 

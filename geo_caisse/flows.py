@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -165,13 +165,16 @@ def load_flow_data(sessions: sessionmaker[Session], territory: Territory) -> Flo
     in_centre = (contains_xy(centre, lon, lat) if centre is not None
                  else np.zeros(lon.size, dtype=bool))
     vendor_index = {p.id: i for i, p in enumerate(pos)}
-    months = sorted({r[1].strftime("%Y-%m") for r in rows})
+    def month_of(moment: datetime) -> str:
+        return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y-%m")
+
+    months = sorted({month_of(r[1]) for r in rows})
     month_index = {m: i for i, m in enumerate(months)}
     payer, payee, cents, month = [], [], [], []
     o_kind, o_member, o_month, o_cents = [], [], [], []
     f_from, f_to, f_cents, f_month = [], [], [], []
     for kind, at, amount, payer_member, payee_member, payer_pos, payee_pos, contrib in rows:
-        t = month_index[at.strftime("%Y-%m")]
+        t = month_index[month_of(at)]
         if kind == "payment" and payer_member is not None and payee_pos is not None:
             payer.append(member_index[payer_member])
             payee.append(vendor_index[payee_pos])

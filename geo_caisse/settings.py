@@ -75,6 +75,9 @@ class ApiSettings(BaseSettings):
     coordinator_token: SecretStr | None = None
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
     max_page_size: int = Field(default=1000, ge=1, le=10000)
+    # signs access tokens; unset in development: a random secret per process
+    jwt_secret: SecretStr | None = None
+    token_ttl_min: float = Field(default=15.0, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _no_weak_secret_in_production(self) -> ApiSettings:
@@ -84,6 +87,10 @@ class ApiSettings(BaseSettings):
                 "GEO_CAISSE_COORDINATOR_TOKEN must be set to at least 24 characters "
                 "when GEO_CAISSE_ENVIRONMENT=production"
             )
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError("GEO_CAISSE_JWT_SECRET must be set to at least 32 characters "
+                             "when GEO_CAISSE_ENVIRONMENT=production")
         return self
 
 

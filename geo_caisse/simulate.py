@@ -157,8 +157,8 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
     balance = np.zeros(len(registered), dtype=np.int64)
     for month in range(1, 13):
         first = datetime(year, month, 1, 8, 0)
-        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        n_days = (nxt - first).days
+        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1, hour=0)
+        n_days = (nxt.date() - first.date()).days
         active = [i for i, m in enumerate(registered)
                   if m.joined_on < nxt.date() and leave.get(m.id, date.max) >= first.date()]
         contributions = 0

@@ -3,5 +3,6 @@
 from maps._page import STATIC_DIR
 from maps.coordinator_map import build_coordinator_map
 from maps.member_map import build_member_map
+from maps.mona_map import build_mona_map
 
-__all__ = ["STATIC_DIR", "build_coordinator_map", "build_member_map"]
+__all__ = ["STATIC_DIR", "build_coordinator_map", "build_member_map", "build_mona_map"]

@@ -23,6 +23,12 @@ def coordinator_map(request: Request) -> HTMLResponse:
     return HTMLResponse(request.app.state.coordinator_map_html)
 
 
+@router.get("/coordination/mona", response_class=HTMLResponse, include_in_schema=False)
+def mona_map(request: Request) -> HTMLResponse:
+    """The coordinators' Mona flows page; its data needs a coordinator's login."""
+    return HTMLResponse(request.app.state.mona_map_html)
+
+
 @router.get("/api/territory", response_model=TerritoryInfo)
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""

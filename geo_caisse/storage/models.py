@@ -239,3 +239,21 @@ class PaymentCodeRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """Someone who logs in (see geo_caisse.auth); never part of the ledger."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('member', 'producer', 'committee', 'coordinator', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
