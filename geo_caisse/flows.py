@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import NDArray
 from shapely.geometry import LineString, mapping
 from sqlalchemy import select
@@ -46,38 +46,83 @@ PRODUCER_KINDS = ("producer", "amap", "market_stall")
 MEMBER_KINDS = ("allocation", "payment", "contribution")
 
 
+@njit(cache=True, parallel=True)
+def _aggregate_chunks(payer: Any, payee: Any, cents: Any, month: Any, member_row: Any,
+                      n_rows: int, n_vendors: int, n_months: int, month_lo: int,
+                      month_hi: int, n_chunks: int) -> tuple[Any, ...]:
+    n_members = member_row.size
+    n_bytes = (n_vendors + 7) // 8
+    rm = np.zeros((n_chunks, n_rows, n_months), dtype=np.int64)
+    rv = np.zeros((n_chunks, n_rows, n_vendors), dtype=np.int64)
+    vm = np.zeros((n_chunks, n_vendors, n_months), dtype=np.int64)
+    mm = np.zeros((n_chunks, n_members, n_months), dtype=np.uint8)
+    mv = np.zeros((n_chunks, n_members, n_bytes), dtype=np.uint8)  # bits: one per vendor
+    size = payer.size
+    for c in prange(n_chunks):
+        for i in range(c * size // n_chunks, (c + 1) * size // n_chunks):
+            t = month[i]
+            if t < month_lo or t >= month_hi:
+                continue
+            m = payer[i]
+            v = payee[i]
+            r = member_row[m]
+            rm[c, r, t] += cents[i]
+            rv[c, r, v] += cents[i]
+            vm[c, v, t] += cents[i]
+            mm[c, m, t] = 1
+            mv[c, m, v >> 3] |= np.uint8(1 << (v & 7))
+    return rm, rv, vm, mm, mv
+
+
 @njit(cache=True)
+def _merge(rm: Any, rv: Any, vm: Any, mm: Any, mv: Any, member_row: Any,
+           n_vendors: int) -> tuple[Any, ...]:
+    n_chunks, n_members, n_months = mm.shape
+    n_rows = rm.shape[1]
+    row_month = rm.sum(axis=0)
+    row_vendor = rv.sum(axis=0)
+    vendor_month = vm.sum(axis=0)
+    member_month = np.zeros((n_members, n_months), dtype=np.uint8)
+    member_vendor = np.zeros((n_members, n_vendors), dtype=np.uint8)
+    members_row_month = np.zeros((n_rows, n_months), dtype=np.int64)
+    members_row_vendor = np.zeros((n_rows, n_vendors), dtype=np.int64)
+    for m in range(n_members):
+        r = member_row[m]
+        for t in range(n_months):
+            for c in range(n_chunks):
+                if mm[c, m, t]:
+                    member_month[m, t] = 1
+                    members_row_month[r, t] += 1
+                    break
+        for v in range(n_vendors):
+            for c in range(n_chunks):
+                if mv[c, m, v >> 3] & (1 << (v & 7)):
+                    member_vendor[m, v] = 1
+                    members_row_vendor[r, v] += 1
+                    break
+    return (row_month, row_vendor, vendor_month, member_month, member_vendor,
+            members_row_month, members_row_vendor)
+
+
 def aggregate_payments(payer: NDArray[np.int32], payee: NDArray[np.int32],
-                       cents: NDArray[np.int64], month: NDArray[np.int16],
+                       cents: NDArray[np.integer], month: NDArray[np.int16],
                        member_row: NDArray[np.int32], n_rows: int, n_vendors: int,
                        n_months: int, month_lo: int, month_hi: int) -> tuple[Any, ...]:
-    """One pass over member→vendor payments of months ``[month_lo, month_hi)``.
+    """One compiled pass over member→vendor payments of months ``[month_lo, month_hi)``.
 
     ``member_row[m]`` is member ``m``'s home row (its grid cell; the last row holds
     members without a cell). Returns cents by (row, month), by (row, vendor), by
-    (vendor, month), and who paid when and where: member × month and member × vendor
-    presence (uint8).
+    (vendor, month); who paid when and where (member × month and member × vendor
+    presence, uint8); and the distinct members by (row, month) and by (row, vendor).
+    The payments are split in one chunk per thread, each with its own sums and presence
+    bits, merged afterwards (a cost per member, not per payment).
     """
-    n_members = member_row.size
-    row_month = np.zeros((n_rows, n_months), dtype=np.int64)
-    row_vendor = np.zeros((n_rows, n_vendors), dtype=np.int64)
-    vendor_month = np.zeros((n_vendors, n_months), dtype=np.int64)
-    member_month = np.zeros((n_members, n_months), dtype=np.uint8)
-    member_vendor = np.zeros((n_members, n_vendors), dtype=np.uint8)
-    for i in range(payer.size):
-        t = month[i]
-        if t < month_lo or t >= month_hi:
-            continue
-        m = payer[i]
-        v = payee[i]
-        c = cents[i]
-        r = member_row[m]
-        row_month[r, t] += c
-        row_vendor[r, v] += c
-        vendor_month[v, t] += c
-        member_month[m, t] = 1
-        member_vendor[m, v] = 1
-    return row_month, row_vendor, vendor_month, member_month, member_vendor
+    import numba
+
+    chunks = max(1, min(numba.get_num_threads(), payer.size // 1_000_000 or 1))
+    parts = _aggregate_chunks(payer, payee, cents, month, member_row, n_rows, n_vendors,
+                              n_months, month_lo, month_hi, chunks)
+    return _merge(*parts, member_row, n_vendors)  # type: ignore[call-arg]
 
 
 @dataclass
@@ -284,16 +329,16 @@ class MonaFlows:
         self._months_of(period)  # validates the period
         year = period[:4]
         lo, hi, months = self._year_range(year)
-        row_month, _, _, member_month, _ = self._aggregate(lo, hi)
+        row_month, _, _, member_month, _, members_rm, _ = self._aggregate(lo, hi)
         members_by_row = self._row_members()
         n_rows = self.grid.n_leaves + 1
         k = self.min_members
         span = slice(lo, hi)
-        spenders_rm = np.zeros((n_rows, max(hi - lo, 1)), dtype=np.int64)
+        spenders_rm = (members_rm[:, span] if hi > lo
+                       else np.zeros((n_rows, 1), dtype=np.int64))
         year_spenders = np.zeros(n_rows, dtype=np.int64)
         for r, mem in enumerate(members_by_row):
             if hi > lo:
-                spenders_rm[r] = member_month[mem][:, span].sum(axis=0)
                 year_spenders[r] = int(member_month[mem][:, span].any(axis=1).sum())
         year_shown = suppress_table(year_spenders[:, None], min_members=k)[:, 0]
 
@@ -352,7 +397,7 @@ class MonaFlows:
     def od_table(self, year: str, *, by: str = "market") -> dict[str, Any]:
         """Mona from each home cell to each destination in ``year``, suppressed."""
         lo, hi, _ = self._year_range(year)
-        _, row_vendor, _, _, member_vendor = self._aggregate(lo, hi)
+        _, row_vendor, _, _, member_vendor, _, _ = self._aggregate(lo, hi)
         cols, info = self._destinations(by)
         n_cols = len(info)
         valid = cols >= 0
@@ -435,7 +480,7 @@ class MonaFlows:
     def spend_heatmap(self, year: str) -> dict[str, Any]:
         """Mona received by points of sale, in adaptive cells of ≥ 11 distinct payers."""
         lo, hi, _ = self._year_range(year)
-        _, _, vendor_month, _, member_vendor = self._aggregate(lo, hi)
+        _, _, vendor_month, _, member_vendor, _, _ = self._aggregate(lo, hi)
         d = self.data
         vx, vy = lonlat_to_metric(d.vendor_lon, d.vendor_lat,
                                   metric_crs=self.territory.metric_crs)
@@ -468,7 +513,7 @@ class MonaFlows:
         self._months_of(period)  # validates the period
         year = period[:4]
         lo, hi, months = self._year_range(year)
-        _, _, vendor_month, _, _ = self._aggregate(lo, hi)
+        _, _, vendor_month, _, _, _, _ = self._aggregate(lo, hi)
         d = self.data
         n_parts, n_months = len(labels), max(hi - lo, 1)
         pres = np.zeros((d.n_members, n_parts, n_months), dtype=bool)
