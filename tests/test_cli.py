@@ -62,3 +62,30 @@ def test_missing_spatialite_library_is_explained(tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert "apt-get install libsqlite3-mod-spatialite" in r.stderr
+
+
+def test_ledger_commands(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "export.csv"
+    bad.write_text("Date;De;Vers;Montant\n2025-01-01;mona:issuance;member:ghost;100\n")
+    r = run(store, "ledger", "import", str(bad), "--column", "date=Date", "--column",
+            "payer=De", "--column", "payee=Vers", "--column", "amount=Montant")
+    assert r.returncode == 2 and "row 1, payee: unknown account 'member:ghost'" in r.stderr
+    r = run(store, "ledger", "import", str(bad), "--column", "date")
+    assert r.returncode == 2 and "name=value" in r.stderr
+    r = run(store, "ledger", "allocate", "2025-13")
+    assert r.returncode == 2 and "month must be YYYY-MM" in r.stderr
+    r = run(store, "simulate", "--members", "40", "--seed", "3", "-o", str(tmp_path / "y.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "SYNTHETIC year 2025 (seed 3): 40 members" in r.stdout
+    assert (tmp_path / "y.csv").read_text().startswith("date,payer,payee,amount")
+    r = run(store, "ledger", "allocate", "2025-03")
+    assert r.returncode == 0 and "0 members credited" in r.stdout
+    r = run(store, "ledger", "verify")
+    assert r.returncode == 0 and "ledger sound" in r.stdout
+    r = run(store, "simulate", "--if-empty")
+    assert r.returncode == 0 and "already has members" in r.stdout
+    env_run = subprocess.run(
+        [sys.executable, "-m", "geo_caisse.cli", "user", "coord", "--role", "coordinator"],
+        env={**os.environ, "GEO_CAISSE_DATABASE_URL": store.url,
+             "GEO_CAISSE_NEW_PASSWORD": "short"}, capture_output=True, text=True, timeout=60)
+    assert env_run.returncode == 2 and "at least 10 characters" in env_run.stderr
