@@ -280,6 +280,7 @@ class MonaFlows:
     grid: AdaptiveGrid
     min_members: int
     member_row: NDArray[np.int32]   # grid leaf, or n_leaves for "home unknown / too few"
+    _vendor_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def compute(cls, data: FlowData, territory: Territory, *,
@@ -416,7 +417,12 @@ class MonaFlows:
         row_pub = np.array([not f["properties"]["suppressed"] for f in heat["features"]]
                            + [not heat["outside_grid"]["suppressed"]])
         col_total = presence.sum(axis=0)
-        col_pub = col_total >= k
+        side = self._vendor_side(year)
+        if by == "point_of_sale":
+            col_pub = np.array([side["groups"][f"pos:{c}"][0] for c in range(n_cols)])
+        else:
+            col_pub = np.array([side["groups"][f"market:{m['id']}"][0] for m in info])
+        col_pub &= col_total >= k
 
         def row_union(r: int, cs: NDArray[np.intp]) -> int:
             return int(presence[members_by_row[r]][:, cs].any(axis=1).sum())
@@ -477,34 +483,99 @@ class MonaFlows:
                                          and bool(t["col_pub"][c]))}
 
     # where the Mona is spent -------------------------------------------------------------
-    def spend_heatmap(self, year: str) -> dict[str, Any]:
-        """Mona received by points of sale, in adaptive cells of ≥ 11 distinct payers."""
+    def _vendor_side(self, year: str) -> dict[str, Any]:
+        """Every vendor-side total of ``year`` and whether it may be shown.
+
+        Published vendor-side figures are totals over sets of points of sale: each point
+        of sale, each market, each area of the "where spent" map, the centre / elsewhere
+        and producers / shops parts, and the whole. The areas are built inside each of the
+        four classes (centre or not × producer or not), so the parts are sums of areas.
+        A total is shown with ≥ k payers; then, until nothing changes, when a shown set
+        contains another shown set and the payers of the difference are 1 to k-1, the
+        smaller set is hidden; and inside each shown set, the payers of the points of sale
+        whose own totals are hidden must be 0 or ≥ k (else the next smallest is hidden).
+        """
+        cached = self._vendor_cache.get(year)
+        if cached is not None:
+            return cached
         lo, hi, _ = self._year_range(year)
         _, _, vendor_month, _, member_vendor, _, _ = self._aggregate(lo, hi)
         d = self.data
+        k = self.min_members
+        pres = member_vendor.astype(bool)
         vx, vy = lonlat_to_metric(d.vendor_lon, d.vendor_lat,
                                   metric_crs=self.territory.metric_crs)
-        paid = member_vendor.any(axis=0)
-        vx = np.where(paid, vx, np.nan)
-        k = self.min_members
+        producer = np.array([kind in PRODUCER_KINDS for kind in d.vendor_kinds])
+        klass = 2 * d.vendor_in_centre.astype(int) + producer.astype(int)
+        paid = pres.any(axis=0)
 
         def payers(vendors: NDArray[np.intp]) -> int:
-            return int(member_vendor[:, vendors].any(axis=1).sum())
+            return int(pres[:, vendors].any(axis=1).sum())
 
-        grid = AdaptiveGrid.build(vx, vy, crs=self.territory.metric_crs, min_members=k,
-                                  weight=payers)
-        received = vendor_month[:, lo:hi].sum(axis=1)
+        areas: list[tuple[Any, NDArray[np.intp], int, str]] = []
+        for c in range(4):
+            mask = paid & (klass == c)
+            grid = AdaptiveGrid.build(np.where(mask, vx, np.nan), vy,
+                                      crs=self.territory.metric_crs, min_members=k,
+                                      weight=payers)
+            for leaf, code in enumerate(grid.leaf_codes()):
+                areas.append((grid.leaf_geometry(leaf), np.flatnonzero(grid.member_leaf == leaf),
+                              grid.leaf_size_m(leaf), code))
+        groups: list[tuple[str, NDArray[np.intp]]] = []
+        groups += [(f"pos:{v}", np.array([v])) for v in range(d.n_vendors)]
+        groups += [(f"market:{m}", np.flatnonzero(d.vendor_market == m)) for m in d.markets]
+        groups += [(f"area:{i}", a[1]) for i, a in enumerate(areas)]
+        groups += [("part:centre", np.flatnonzero(d.vendor_in_centre)),
+                   ("part:elsewhere", np.flatnonzero(~d.vendor_in_centre)),
+                   ("part:producers", np.flatnonzero(producer)),
+                   ("part:shops", np.flatnonzero(~producer)),
+                   ("all", np.arange(d.n_vendors))]
+        sets = [frozenset(int(v) for v in g[1] if paid[v]) for g in groups]
+        count = np.array([payers(np.array(sorted(st), dtype=np.intp)) if st else 0
+                          for st in sets])
+        shown = count >= k
+        changed = True
+        while changed:
+            changed = False
+            for i in np.flatnonzero(shown):
+                for j in np.flatnonzero(shown):
+                    if i == j or not shown[i] or not shown[j]:
+                        continue
+                    if sets[j] < sets[i]:
+                        rest = np.array(sorted(sets[i] - sets[j]), dtype=np.intp)
+                        if 0 < payers(rest) < k:
+                            shown[j] = False
+                            changed = True
+                if not shown[i] or len(sets[i]) < 2:
+                    continue
+                members = sorted(sets[i])
+                hidden = np.array([v for v in members if not shown[v]], dtype=np.intp)
+                if hidden.size and 0 < payers(hidden) < k:
+                    visible = [v for v in members if shown[v]]
+                    if visible:
+                        shown[min(visible, key=lambda v: count[v])] = False
+                        changed = True
+        out = {"areas": areas, "groups": {name: (bool(shown[i] or count[i] == 0),
+                                                 int(count[i]))
+                                          for i, (name, _) in enumerate(groups)},
+               "received": vendor_month[:, lo:hi].sum(axis=1)}
+        self._vendor_cache[year] = out
+        return out
+
+    def spend_heatmap(self, year: str) -> dict[str, Any]:
+        """Mona received by points of sale, in areas paid by ≥ 11 distinct members."""
+        side = self._vendor_side(year)
         features = []
-        for leaf, code in enumerate(grid.leaf_codes()):
-            vs = np.flatnonzero(grid.member_leaf == leaf)
-            geom = reproject(grid.leaf_geometry(leaf), self.territory.metric_crs, WGS84)
-            features.append({"type": "Feature", "id": code, "geometry": mapping(geom),
-                             "properties": {
-                    "cell": code, "size_m": grid.leaf_size_m(leaf),
-                    "points_of_sale": int(vs.size),
-                    **_figure(received[vs].sum(), grid.leaf_members[leaf], True)}})
+        for i, (geom, vs, size, code) in enumerate(side["areas"]):
+            ok, members = side["groups"][f"area:{i}"]
+            wgs = reproject(geom, self.territory.metric_crs, WGS84)
+            features.append({"type": "Feature", "id": code, "geometry": mapping(wgs),
+                             "properties": {"cell": code, "size_m": size,
+                                            "points_of_sale": int(vs.size),
+                                            **_figure(side["received"][vs].sum(), members,
+                                                      ok)}})
         return {"type": "FeatureCollection", "features": features, "year": year,
-                "min_members": k, "synthetic": d.synthetic}
+                "min_members": self.min_members, "synthetic": self.data.synthetic}
 
     # shares and classification -------------------------------------------------------
     def _split(self, period: str, part: NDArray[np.int64], labels: Sequence[str]
@@ -534,6 +605,9 @@ class MonaFlows:
         cents = np.zeros((n_parts, n_months), dtype=np.int64)
         for p in range(n_parts):
             cents[p] = vendor_month[part == p][:, lo:hi].sum(axis=0) if hi > lo else 0
+        side = self._vendor_side(year)
+        year_shown &= np.array([side["groups"].get(f"part:{label}", (True, 0))[0]
+                                for label in labels])
         if len(period) == 4:
             values, who, ok = cents.sum(axis=1), year_counts, year_shown
         elif period in months:
@@ -565,39 +639,68 @@ class MonaFlows:
         return self._split(period, part, ("producers", "shops"))
 
     def classification(self, period: str) -> dict[str, Any]:
-        """Every transfer of the period by kind: count, Mona or euros, members behind it."""
-        self._months_of(period)  # validates the period
+        """Every transfer of the period by kind: count, amount, members behind it.
+
+        Kinds that involve members (allocation, payment, contribution) follow the same
+        rule as the heatmap across the months of the year: a month is hidden below 11
+        members, and the hidden months of a kind together hold 0 or ≥ 11 members.
+        """
+        self._months_of(period)
         year = period[:4]
         lo, hi, months = self._year_range(year)
         d = self.data
         k = self.min_members
+        okind = np.array(d.other_kind, dtype=object)
         kinds = sorted(set(d.other_kind) | {"payment", "vendor_payment"})
+        n_months = max(hi - lo, 1)
+        member_kinds = [kd for kd in kinds if kd in MEMBER_KINDS]
+        presence = np.zeros((len(member_kinds), d.n_members, n_months), dtype=bool)
+        for i, kind in enumerate(member_kinds):
+            if kind == "payment":
+                who, when = d.payer, d.month
+            else:
+                sel = (okind == kind) & (d.other_member >= 0)
+                who, when = d.other_member[sel], d.other_month[sel]
+            inside = (when >= lo) & (when < hi)
+            presence[i, who[inside], when[inside] - lo] = True
+        counts = presence.sum(axis=1)
+        year_counts = presence.any(axis=2).sum(axis=1)
+        shown = suppress_table(
+            counts, min_members=k, row_published=year_counts >= k,
+            row_union=lambda r, cs: int(presence[r][:, cs].any(axis=1).sum()),
+            col_published=np.zeros(n_months, dtype=bool))
         pick = (np.arange(lo, hi) if len(period) == 4
                 else np.array([lo + months.index(period)] if period in months else [],
                               dtype=np.int64))
         out: dict[str, Any] = {"period": period, "min_members": k, "synthetic": d.synthetic,
                                "kinds": {}}
-        okind = np.array(d.other_kind, dtype=object)
         for kind in kinds:
             if kind == "payment":
                 sel = np.isin(d.month, pick)
-                members = np.unique(d.payer[sel])
                 count, cents = int(sel.sum()), int(d.cents[sel].sum())
             elif kind == "vendor_payment":
                 sel = np.isin(d.v2v_month, pick)
-                count, cents, members = int(sel.sum()), int(d.v2v_cents[sel].sum()), None
+                count, cents = int(sel.sum()), int(d.v2v_cents[sel].sum())
             else:
                 sel = (okind == kind) & np.isin(d.other_month, pick)
-                who = d.other_member[sel]
-                members = np.unique(who[who >= 0]) if kind in MEMBER_KINDS else None
                 count, cents = int(sel.sum()), int(d.other_cents[sel].sum())
-            if members is not None and members.size < k:
+            members: int | None = None
+            visible = True
+            if kind in member_kinds:
+                r = member_kinds.index(kind)
+                if len(period) == 4:
+                    members, visible = int(year_counts[r]), bool(year_counts[r] >= k)
+                elif period in months:
+                    j = months.index(period)
+                    members, visible = int(counts[r, j]), bool(shown[r, j])
+                else:
+                    members = 0
+            if members == 0 or visible:
+                out["kinds"][kind] = {"transfers": count, "amount": _mona(cents),
+                                      "members": members, "suppressed": False}
+            else:
                 out["kinds"][kind] = {"transfers": None, "amount": None, "members": None,
                                       "suppressed": True}
-            else:
-                out["kinds"][kind] = {"transfers": count, "amount": _mona(cents),
-                                      "members": None if members is None
-                                      else int(members.size), "suppressed": False}
         return out
 
     def vendor_respend(self, year: str) -> dict[str, Any]:

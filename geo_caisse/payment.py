@@ -324,7 +324,16 @@ def _post(sessions: sessionmaker[Session], *, kind: str, key: str | None, finger
                 event = _replay(repo, key, fingerprint)
                 if event is not None:
                     return on_replay(repo, event)
-            transfers = build(repo)
+            try:
+                transfers = build(repo)
+            except PaymentRefusedError:
+                if key is None:
+                    raise
+                session.rollback()  # a concurrent request with the same key may have won
+                event = _replay(repo, key, fingerprint)
+                if event is None:
+                    raise
+                return on_replay(repo, event)
             try:
                 [event_id] = repo.add_events([dict(
                     kind=kind, idempotency_key=key, fingerprint=fingerprint,
@@ -435,7 +444,6 @@ def pay(sessions: sessionmaker[Session], *, code: str, point_of_sale_id: int,
 
     def use_code(repo: LedgerRepository) -> None:
         if not repo.use_code(state["code_id"], now):
-            repo.session.rollback()
             raise PaymentRefusedError("this payment code was already used")
 
     return _post(  # type: ignore[no-any-return]

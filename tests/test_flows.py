@@ -88,7 +88,24 @@ def test_simulated_year_imports_once_and_publishes_only_groups_of_11(
                 hidden = dest["total"]["members"] - shown
                 assert hidden == 0 or hidden >= K
     spend = flows.spend_heatmap("2025")
-    assert all(f["properties"]["members"] >= K for f in spend["features"])
+    assert all(f["properties"]["suppressed"] or f["properties"]["members"] >= K
+               for f in spend["features"])
+    # brute force over every pair of published vendor-side totals (points of sale,
+    # markets, areas, parts): a shown set minus a shown subset is paid by 0 or >= 11
+    side = flows._vendor_side("2025")
+    lo, hi, _ = flows._year_range("2025")
+    presence = flows._aggregate(lo, hi)[4].astype(bool)
+    by_pos = flows.flows("2025", by="point_of_sale")["destinations"]
+    published = [frozenset([i]) for i, dest in enumerate(by_pos)
+                 if not dest["total"]["suppressed"] and dest["total"]["members"]]
+    published += [frozenset(vs.tolist()) for i, (_, vs, _, _) in enumerate(side["areas"])
+                  if side["groups"][f"area:{i}"][0]]
+    for big in published:
+        for small in published:
+            if small < big:
+                rest = sorted(big - small)
+                payers = int(presence[:, rest].any(axis=1).sum())
+                assert payers == 0 or payers >= K
     centre = flows.centre_share("2025")
     assert centre["centre"]["share"] is not None and 0 < centre["centre"]["share"] < 1
     producers = flows.producer_share("2025")

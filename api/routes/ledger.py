@@ -128,13 +128,18 @@ def take_payment(body: PaymentIn, sessions: WriterDep, request: Request,
 
 
 @router.get("/budget")
-def budget(sessions: SessionsDep, _user: Annotated[User, require_scope("budget:read")],
-           month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None
+def budget(sessions: SessionsDep, _user: Annotated[User, require_scope("budget:read")]
            ) -> dict[str, Any]:
-    """Contributions, funding, treasury, Mona issued, held and reconverted (aggregates)."""
-    b = payment.budget_summary(sessions, month=month)
+    """Contributions, funding, treasury, Mona issued, held and reconverted, since the start.
+
+    Only whole-ledger totals (no month), so no two budgets can be subtracted; the
+    contributions are hidden while fewer than 11 members have contributed.
+    """
+    b = payment.budget_summary(sessions)
     out = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in vars(b).items()}
     out["funding_eur"] = {k: str(v) for k, v in b.funding_eur.items()}
+    if b.contributors < 11:
+        out["contributions_eur"] = out["contributors"] = None
     if b.members_active < 11:
         out["members_active"] = None  # a caisse this small does not publish its head count
     return out
