@@ -41,6 +41,7 @@ from geo_caisse._errors import (
 )
 from geo_caisse.crs import check_lon_lat, lonlat_to_metric
 from geo_caisse.domain import Status
+from geo_caisse.services import commit_or_conflict
 from geo_caisse.storage.ledger import (
     EUR_INFLOW,
     ISSUANCE,
@@ -259,7 +260,7 @@ def register_members(sessions: sessionmaker[Session],
         repo = LedgerRepository(session)
         for row in rows:
             repo.add_member(row)
-        _commit(session, "member registration")
+        commit_or_conflict(session, "member registration")
         return [_member(r) for r in rows]
 
 
@@ -272,7 +273,7 @@ def member_leaves(sessions: sessionmaker[Session], member_id: int, *, on: date) 
         if on < row.joined_on:
             raise ValidationError(f"left_on {on} is before joined_on {row.joined_on}")
         row.status, row.left_on = "left", on
-        _commit(session, f"exit of member {member_id}")
+        commit_or_conflict(session, f"exit of member {member_id}")
         return _member(row)
 
 
@@ -282,14 +283,6 @@ def list_members(sessions: sessionmaker[Session]) -> list[Member]:
 
 
 # --- transactions -------------------------------------------------------------------------
-
-def _commit(session: Session, what: str) -> None:
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise ConflictError(f"{what}: the store refused the change ({exc.orig})") from exc
-
 
 def _refusal(exc: IntegrityError) -> str | None:
     text = str(exc.orig)
@@ -372,7 +365,7 @@ def issue_payment_code(sessions: sessionmaker[Session], territory: Territory, me
         if member.status != "active":
             raise PaymentRefusedError("this member has left the caisse: no payment code")
         repo.add_code(member_id, _sha(code), expires)
-        _commit(session, "payment code")
+        commit_or_conflict(session, "payment code")
     return IssuedCode(code, expires)
 
 
@@ -613,7 +606,7 @@ def allocate_month(sessions: sessionmaker[Session], territory: Territory, month:
                                      debit_account_id=issuance, credit_account_id=a,
                                      amount_cents=cents, occurred_at=start)
                                 for e, (_, a) in zip(ids, batch, strict=True)])
-            _commit(session, f"allocation of {month}")
+            commit_or_conflict(session, f"allocation of {month}")
         credited += len(batch)
         progress(f"allocation {month}: {credited + len(done):,}/{len(active):,} members")
     return AllocationRun(month, credited, len(active) - credited, from_cents(cents))

@@ -77,7 +77,8 @@ def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:
     return out
 
 
-def _commit(session: Session, what: str) -> None:
+def commit_or_conflict(session: Session, what: str) -> None:
+    """Commit, or roll back and raise :class:`ConflictError` naming what the store refused."""
     try:
         session.commit()
     except IntegrityError as exc:
@@ -104,7 +105,7 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
         ids = MarketRepository(session).ids_by_ref()
         p = PointOfSaleRepository(session).upsert(points, ids)
         LedgerRepository(session).open_vendor_accounts()
-        _commit(session, "init")
+        commit_or_conflict(session, "init")
     return InitSummary(n, m, p)
 
 
@@ -121,7 +122,7 @@ def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Pa
             ids = MarketRepository(session).ids_by_ref(refs)
             result = PointOfSaleRepository(session).upsert(objs, ids)
             LedgerRepository(session).open_vendor_accounts()
-        _commit(session, f"import of {source or Path(path).name}")
+        commit_or_conflict(session, f"import of {source or Path(path).name}")
     return result
 
 
@@ -139,7 +140,7 @@ def set_status(sessions: sessionmaker[Session], pos_id: int, status: Status,
     with sessions() as session:
         pos = PointOfSaleRepository(session).set_status(pos_id, status, accepts_mona=accepts_mona)
         LedgerRepository(session).open_vendor_accounts()
-        _commit(session, f"status of point of sale {pos_id}")
+        commit_or_conflict(session, f"status of point of sale {pos_id}")
     return pos
 
 
