@@ -261,7 +261,7 @@ def _write(session: Session, repo: LedgerRepository, parsed: list[dict[str, Any]
                     amount_cents=it["cents"], occurred_at=it["at"], funder=it["funder"],
                     member_id=it["member_id"]))
                 by_kind[it["kind"]] = by_kind.get(it["kind"], 0) + 1
-        repo.add_transfers(transfers)
+        repo.add_transfers(transfers, ids=False)
         written += len(transfers)
         progress(f"import: {written:,} movements written")
     return ImportSummary(rows=len(parsed), events=len(todo),

@@ -605,7 +605,7 @@ def allocate_month(sessions: sessionmaker[Session], territory: Territory, month:
             repo.add_transfers([dict(event_id=e, kind="allocation", currency="MONA",
                                      debit_account_id=issuance, credit_account_id=a,
                                      amount_cents=cents, occurred_at=start)
-                                for e, (_, a) in zip(ids, batch, strict=True)])
+                                for e, (_, a) in zip(ids, batch, strict=True)], ids=False)
             commit_or_conflict(session, f"allocation of {month}")
         credited += len(batch)
         progress(f"allocation {month}: {credited + len(done):,}/{len(active):,} members")
