@@ -246,6 +246,45 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_draw(args: argparse.Namespace) -> int:
+    import json
+
+    from geo_caisse import enrolment
+
+    path = Path(args.volunteers)
+    if not path.is_file():
+        raise ValidationError(f"{path}: no such file")
+    quotas_path = Path(args.quotas)
+    if not quotas_path.is_file():
+        raise ValidationError(f"{quotas_path}: no such file")
+    volunteers = enrolment.read_volunteers(path.read_bytes(), source=path.name)
+    quotas = enrolment.read_quotas(quotas_path.read_bytes(), source=quotas_path.name)
+    if args.action == "run":
+        result = enrolment.draw(volunteers, quotas, seats=args.seats, seed=args.seed)
+        doc = {"seats": args.seats, "seed": result.seed, "method": result.method,
+               "volunteers_sha256": result.list_sha256, "selected": list(result.selected),
+               "min_probability": result.min_probability,
+               "stratum_probability": result.stratum_probability,
+               "probability": result.probability, "shortfall": result.shortfall}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        print(f"drew {len(result.selected)} of {len(volunteers)} volunteers ({result.method}); "
+              f"list SHA-256 {result.list_sha256}", file=sys.stderr)
+        return 0
+    published = json.loads(Path(args.result).read_text(encoding="utf-8"))
+    problems = enrolment.verify(volunteers, quotas, seats=int(published["seats"]),
+                                seed=int(published["seed"]),
+                                published_sha256=str(published["volunteers_sha256"]),
+                                published_selection=list(published["selected"]))
+    for p in problems:
+        print(p)
+    print("the published draw checks out" if not problems else "the draw does NOT check out")
+    return 0 if not problems else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo-caisse",
@@ -306,6 +345,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--if-empty", action="store_true",
                      help="do nothing when the ledger already has members")
     sim.set_defaults(func=_cmd_simulate)
+    drw = sub.add_parser("draw", help="the public stratified draw of new members, and its "
+                                      "verification by anyone")
+    drw_sub = drw.add_subparsers(dest="action", required=True)
+    run_p = drw_sub.add_parser("run", help="draw: writes the published result (JSON)")
+    run_p.add_argument("volunteers", help="CSV: ref,income_quartile,age_band[,neighbourhood_"
+                                          "code,channel,…]")
+    run_p.add_argument("--quotas", required=True, help="JSON quotas per feature and value")
+    run_p.add_argument("--seats", type=int, required=True)
+    run_p.add_argument("--seed", type=int, required=True)
+    run_p.add_argument("-o", "--output")
+    ver = drw_sub.add_parser("verify", help="re-run a published draw and compare")
+    ver.add_argument("volunteers")
+    ver.add_argument("--quotas", required=True)
+    ver.add_argument("--result", required=True, help="the published result JSON")
+    drw.set_defaults(func=_cmd_draw)
     usr = sub.add_parser("user", help="add a user who logs in (password from "
                                       "GEO_CAISSE_NEW_PASSWORD or a prompt)")
     usr.add_argument("username")

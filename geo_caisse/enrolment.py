@@ -253,5 +253,69 @@ def verify(volunteers: Sequence[Volunteer], quotas: Quotas, *, seats: int, seed:
     return problems
 
 
+def read_volunteers(data: bytes, *, source: str) -> list[Volunteer]:
+    """A volunteer CSV: ``ref, income_quartile, age_band`` and optional
+    ``neighbourhood_code, channel``; other columns become extra features."""
+    from geo_caisse._errors import ImportFileError, Problem
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(source, [Problem(0, "not UTF-8 text")]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("ref", "income_quartile", "age_band")
+               if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportFileError(source, [Problem(0, f"missing column(s) {', '.join(missing)}",
+                                               "header")])
+    out, problems = [], []
+    known = {"ref", "income_quartile", "age_band", "neighbourhood_code", "channel"}
+    for n, row in enumerate(reader, start=1):
+        quartile = (row.get("income_quartile") or "").strip().upper().lstrip("Q")
+        if quartile not in ("1", "2", "3", "4"):
+            problems.append(Problem(n, f"must be 1-4, got {row.get('income_quartile')!r}",
+                                    "income_quartile"))
+            continue
+        band = (row.get("age_band") or "").strip()
+        if band not in AGE_BANDS:
+            problems.append(Problem(n, f"must be one of {', '.join(AGE_BANDS)}, got {band!r}",
+                                    "age_band"))
+            continue
+        out.append(Volunteer(
+            (row.get("ref") or "").strip(), int(quartile), band,
+            (row.get("neighbourhood_code") or "").strip(),
+            (row.get("channel") or "open_call").strip(),
+            {k: (v or "").strip() for k, v in row.items() if k and k not in known}))
+    if problems:
+        raise ImportFileError(source, problems)
+    return out
+
+
+def read_quotas(data: bytes, *, source: str) -> dict[str, dict[str, tuple[int, int]]]:
+    """Quotas as JSON: ``{"stratum": {"Q1|<30": 3 or [min, max], …}, …}``."""
+    import json
+
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{source}: not a JSON document ({exc})") from None
+    if not isinstance(doc, dict):
+        raise ValidationError(f"{source}: quotas must be an object of features")
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for feature, values in doc.items():
+        if not isinstance(values, dict):
+            raise ValidationError(f"{source}: {feature} must map values to seats")
+        out[feature] = {}
+        for value, q in values.items():
+            pair = (q, q) if isinstance(q, int) else tuple(q) if isinstance(q, list) else ()
+            if len(pair) != 2 or not all(isinstance(x, int) and not isinstance(x, bool)
+                                         for x in pair):
+                raise ValidationError(f"{source}: {feature}={value} must be an integer or "
+                                      f"[min, max], got {q!r}")
+            out[feature][str(value)] = (int(pair[0]), int(pair[1]))
+    return out
+
+
 __all__ = ["AGE_BANDS", "INCOME_QUARTILES", "STRATA", "DrawResult", "Volunteer",
-           "check_volunteers", "draw", "list_hash", "proportional_quotas", "verify"]
+           "check_volunteers", "draw", "list_hash", "proportional_quotas", "read_quotas",
+           "read_volunteers", "verify"]

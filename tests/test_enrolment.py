@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,3 +121,38 @@ def test_bad_volunteer_lists_and_quotas() -> None:
     with pytest.raises(ValidationError, match="0 <= min <= max"):
         draw(vols, {"channel": {"open_call": (3, 1)}}, seats=5, seed=1)
     assert list_hash(vols) == list_hash(list(reversed(vols)))
+
+
+def test_draw_and_verify_commands(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    vols = volunteers(120, 6)
+    lines = ["ref,income_quartile,age_band,neighbourhood_code,channel"] + [
+        f"{v.ref},Q{v.income_quartile},{v.age_band},{v.neighbourhood_code},{v.channel}"
+        for v in vols]
+    (tmp_path / "v.csv").write_text("\n".join(lines) + "\n")
+    quotas = {"stratum": {s: 2 for s in STRATA}}
+    (tmp_path / "q.json").write_text(json.dumps(quotas))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "geo_caisse.cli", "draw", *args],
+                              capture_output=True, text=True, timeout=120)
+
+    r = cli("run", str(tmp_path / "v.csv"), "--quotas", str(tmp_path / "q.json"),
+            "--seats", "24", "--seed", "99", "-o", str(tmp_path / "r.json"))
+    assert r.returncode == 0, r.stderr
+    published = json.loads((tmp_path / "r.json").read_text())
+    assert published["volunteers_sha256"] == list_hash(vols)
+    r = cli("verify", str(tmp_path / "v.csv"), "--quotas", str(tmp_path / "q.json"),
+            "--result", str(tmp_path / "r.json"))
+    assert r.returncode == 0 and "checks out" in r.stdout
+    published["selected"][0] = "someone-else"
+    (tmp_path / "r.json").write_text(json.dumps(published))
+    r = cli("verify", str(tmp_path / "v.csv"), "--quotas", str(tmp_path / "q.json"),
+            "--result", str(tmp_path / "r.json"))
+    assert r.returncode == 1 and "does NOT check out" in r.stdout
+    (tmp_path / "bad.csv").write_text("ref,income_quartile,age_band\na,7,<30\n")
+    r = cli("run", str(tmp_path / "bad.csv"), "--quotas", str(tmp_path / "q.json"),
+            "--seats", "1", "--seed", "1")
+    assert r.returncode == 2 and "row 1, income_quartile: must be 1-4" in r.stderr
