@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -198,7 +199,6 @@ def load_flow_data(sessions: sessionmaker[Session], territory: Territory) -> Flo
                    payee_acc.point_of_sale_id, TransferRow.member_id)
             .join(payer_acc, payer_acc.id == TransferRow.debit_account_id)
             .join(payee_acc, payee_acc.id == TransferRow.credit_account_id)
-            .where(TransferRow.currency.in_(["MONA", "EUR"]))
             .order_by(TransferRow.id)).all()
     member_index = {int(m[0]): i for i, m in enumerate(members)}
     half = 100.0
@@ -280,6 +280,9 @@ class MonaFlows:
     grid: AdaptiveGrid
     min_members: int
     member_row: NDArray[np.int32]   # grid leaf, or n_leaves for "home unknown / too few"
+    # what a year's publications share, computed once per MonaFlows (the data never changes)
+    _aggregate_cache: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
+    _home_cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     _vendor_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -314,24 +317,38 @@ class MonaFlows:
                                   f"got {year!r}")
         return self._months_of(year)
 
-    def _aggregate(self, lo: int, hi: int) -> tuple[Any, ...]:
-        d = self.data
-        return aggregate_payments(d.payer, d.payee, d.cents, d.month, self.member_row,
-                                  self.grid.n_leaves + 1, d.n_vendors, len(d.months), lo, hi)
+    def _period(self, period: str) -> tuple[str, int, int, list[str]]:
+        """A validated year or month: its year and the year's month index range."""
+        self._months_of(period)
+        year = period[:4]
+        lo, hi, months = self._year_range(year)
+        return year, lo, hi, months
 
-    def _row_members(self) -> list[NDArray[np.intp]]:
+    def _aggregate(self, lo: int, hi: int) -> tuple[Any, ...]:
+        cached = self._aggregate_cache.get((lo, hi))
+        if cached is None:
+            d = self.data
+            cached = aggregate_payments(d.payer, d.payee, d.cents, d.month, self.member_row,
+                                        self.grid.n_leaves + 1, d.n_vendors, len(d.months),
+                                        lo, hi)
+            self._aggregate_cache[(lo, hi)] = cached
+        return cached
+
+    @cached_property
+    def _members_by_row(self) -> list[NDArray[np.intp]]:
         order = np.argsort(self.member_row, kind="stable")
         cuts = np.searchsorted(self.member_row[order], np.arange(self.grid.n_leaves + 2))
         return [order[cuts[r]:cuts[r + 1]] for r in range(self.grid.n_leaves + 1)]
 
     # the home heatmap ------------------------------------------------------------------
-    def home_heatmap(self, period: str) -> dict[str, Any]:
-        """Mona spent by members, by their home cell, for a year or a month."""
-        self._months_of(period)  # validates the period
-        year = period[:4]
-        lo, hi, months = self._year_range(year)
+    def _home_year(self, year: str) -> tuple[Any, ...]:
+        """The home cells × months table of ``year`` and which of its figures may be shown."""
+        cached = self._home_cache.get(year)
+        if cached is not None:
+            return cached
+        lo, hi, _ = self._year_range(year)
         row_month, _, _, member_month, _, members_rm, _ = self._aggregate(lo, hi)
-        members_by_row = self._row_members()
+        members_by_row = self._members_by_row
         n_rows = self.grid.n_leaves + 1
         k = self.min_members
         span = slice(lo, hi)
@@ -349,8 +366,19 @@ class MonaFlows:
 
         month_shown = suppress_table(spenders_rm, min_members=k, row_union=row_union,
                                      row_published=year_shown)
+        cached = (row_month, spenders_rm, year_spenders, year_shown, month_shown)
+        self._home_cache[year] = cached
+        return cached
+
+    def home_heatmap(self, period: str) -> dict[str, Any]:
+        """Mona spent by members, by their home cell, for a year or a month."""
+        year, lo, hi, months = self._period(period)
+        row_month, spenders_rm, year_spenders, year_shown, month_shown = self._home_year(year)
+        n_rows = self.grid.n_leaves + 1
+        k = self.min_members
         if len(period) == 4:
-            values, counts, shown = row_month[:, span].sum(axis=1), year_spenders, year_shown
+            values, counts = row_month[:, lo:hi].sum(axis=1), year_spenders
+            shown = year_shown
         else:
             if period not in months:
                 values = np.zeros(n_rows, np.int64)
@@ -410,12 +438,11 @@ class MonaFlows:
             if vs.size:
                 presence[:, c] = member_vendor[:, vs].any(axis=1)
                 cents[:, c] = row_vendor[:, vs].sum(axis=1)
-        members_by_row = self._row_members()
+        members_by_row = self._members_by_row
         counts = np.stack([presence[m].sum(axis=0) for m in members_by_row])
         k = self.min_members
-        heat = self.home_heatmap(year)
-        row_pub = np.array([not f["properties"]["suppressed"] for f in heat["features"]]
-                           + [not heat["outside_grid"]["suppressed"]])
+        _, _, year_spenders, year_shown, _ = self._home_year(year)
+        row_pub = year_shown | (year_spenders == 0)  # as the home heatmap publishes them
         col_total = presence.sum(axis=0)
         side = self._vendor_side(year)
         if by == "point_of_sale":
@@ -581,9 +608,7 @@ class MonaFlows:
     def _split(self, period: str, part: NDArray[np.int64], labels: Sequence[str]
                ) -> dict[str, Any]:
         """Mona by part of the points of sale (centre/outside, producers/shops)."""
-        self._months_of(period)  # validates the period
-        year = period[:4]
-        lo, hi, months = self._year_range(year)
+        year, lo, hi, months = self._period(period)
         _, _, vendor_month, _, _, _, _ = self._aggregate(lo, hi)
         d = self.data
         n_parts, n_months = len(labels), max(hi - lo, 1)
@@ -645,9 +670,7 @@ class MonaFlows:
         rule as the heatmap across the months of the year: a month is hidden below 11
         members, and the hidden months of a kind together hold 0 or ≥ 11 members.
         """
-        self._months_of(period)
-        year = period[:4]
-        lo, hi, months = self._year_range(year)
+        _, lo, hi, months = self._period(period)
         d = self.data
         k = self.min_members
         okind = np.array(d.other_kind, dtype=object)

@@ -224,10 +224,4 @@ def suppress_table(counts: NDArray[np.integer], *, min_members: int = MIN_MEMBER
     return shown
 
 
-def hidden_groups_ok(counts_hidden_union: int, min_members: int = MIN_MEMBERS) -> bool:
-    """True when a published total minus the shown parts reveals ``0`` or ``≥ k`` members."""
-    return counts_hidden_union == 0 or counts_hidden_union >= min_members
-
-
-__all__ = ["MIN_MEMBERS", "AdaptiveGrid", "check_min_members", "hidden_groups_ok",
-           "suppress_table"]
+__all__ = ["MIN_MEMBERS", "AdaptiveGrid", "check_min_members", "suppress_table"]

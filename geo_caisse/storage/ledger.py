@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -171,8 +171,6 @@ class LedgerRepository:
 
     def use_code(self, code_id: int, now: datetime) -> bool:
         """Mark a code used; False when another payment used it first."""
-        from sqlalchemy import update
-
         result = self.session.execute(
             update(PaymentCodeRow)
             .where(and_(PaymentCodeRow.id == code_id, PaymentCodeRow.used_at.is_(None)))
