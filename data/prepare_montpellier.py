@@ -18,12 +18,16 @@ Outputs (WGS84, RFC 7946 GeoJSON) in ``data/montpellier/``:
   address points (or OSM's ``amenity=marketplace`` node nearby).
 - ``points_of_sale.geojson``: OSM food shops as candidates, an ILLUSTRATIVE selection of
   conventionnés (the caisse's real list is not public), and illustrative market stalls.
+- ``strata.csv``: ESTIMATED adults (18+) of each Montpellier sous-quartier in each of the
+  draw's 12 strata (territory household-income quartile x age band), the basis of the
+  draw's population quotas (see :func:`strata`).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import shutil
 import sys
@@ -54,6 +58,7 @@ SOURCE_FILES = [
     "socio/insee_caf_allocataires_iris_2009.csv",
     "socio/mmm_communes_population_2013_2021.csv",
     "socio/insee_iris_columns_dictionary.csv",
+    "socio/insee_population_logements_iris_1999.csv",
     "osm/montpellier_food_points_of_sale_osm.geojson",
     "osm/montpellier_commerces_osm_2014.geojson",
     "addresses/montpellier_point_adresse_2014.gpkg",
@@ -231,6 +236,113 @@ def neighbourhoods() -> gpd.GeoDataFrame:
     return gdf.sort_values(["level", "code"]).reset_index(drop=True)
 
 
+# ------------------------------------------------------------------------------ strata
+# The draw's strata: income quartile of the territory x age band (<30, 30-60, >60).
+AGE_BANDS = ("<30", "30-60", ">60")
+# adults by census 1999 age column: share of each column falling in each band, assuming ages
+# spread evenly inside a column (18-19 is 2/20 of 0-19; 25-29 is 5/15 of 25-39)
+AGE_COLUMNS = {
+    "0019": {"<30": 2 / 20}, "2024": {"<30": 1.0}, "2539": {"<30": 5 / 15, "30-60": 10 / 15},
+    "4059": {"30-60": 1.0}, "6074": {">60": 1.0}, "75p": {">60": 1.0},
+}
+CITY_CODE = "34172"
+
+
+def _income_cdf(points: list[tuple[float, float]], threshold: float) -> float:
+    """Share of persons below ``threshold`` given (income, cumulative share) points: linear
+    between the published deciles/quartiles, from (0, 0) below the first and along the last
+    segment's slope above the last (capped at 1)."""
+    pts = [(0.0, 0.0), *sorted(points)]
+    for (x0, f0), (x1, f1) in itertools.pairwise(pts):
+        if threshold <= x1:
+            return f0 + (f1 - f0) * (threshold - x0) / (x1 - x0) if x1 > x0 else f1
+    (x0, f0), (x1, f1) = pts[-2], pts[-1]
+    return min(1.0, f1 + (f1 - f0) * (threshold - x1) / (x1 - x0)) if x1 > x0 else 1.0
+
+
+def strata(neighbourhoods_gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """ESTIMATED adults per sous-quartier and stratum (income quartile x age band).
+
+    - Income quartiles are the city's 2009 quartiles of declared income per consumption unit
+      (INSEE/DGFiP, commune of Montpellier: Q1 8,018 EUR, median 15,731 EUR, Q3 24,789 EUR).
+      Each IRIS's share of persons in each quartile is read off a piecewise-linear
+      distribution through its own published D1, Q1, median, Q3, D9 (IRIS with only quartiles
+      use those; IRIS with none take their grand quartier's average shares). These are
+      person-weighted, not household-weighted, quartiles.
+    - Age bands come from the 1999 census by IRIS (the only IRIS age table offline), adults
+      only, summed per INSEE grand quartier; IRIS created after 1999 have no row there, and
+      grand quartiers with none (Port Marianne, Millénaire) take the city's age shares.
+    - Income and age are taken as independent inside a grand quartier (no joint table is
+      published), so a stratum's share there is the product of the two shares.
+    - Each sous-quartier's adults = its 2009 population x its grand quartier's 1999 adult
+      share; Millénaire and Grammont split their shared grand quartier by area as above.
+    """
+    communes = pd.read_csv(SRC / "socio/insee_revenus_fiscaux_communes_2009.csv",
+                           dtype={"code_commune": str}).set_index("code_commune")
+    city = communes.loc[CITY_CODE]
+    thresholds = [float(city.RFUCQ1), float(city.RFUCQ2), float(city.RFUCQ3)]
+
+    rev = pd.read_csv(SRC / "socio/insee_revenus_fiscaux_iris_2009.csv",
+                      dtype={"insee_grand_quartier": str, "dc": str})
+    rev = rev[rev.dc == CITY_CODE]
+    shares_rows = []
+    for r in rev.itertuples():
+        points = [(float(v), f) for v, f in ((r.RFUCD1, .1), (r.RFUCQ1, .25), (r.RFUCQ2, .5),
+                                             (r.RFUCQ3, .75), (r.RFUCD9, .9)) if pd.notna(v)]
+        if len(points) < 3 or pd.isna(r.NbPers):
+            continue
+        below = [_income_cdf(points, t) for t in thresholds]
+        cuts = [0.0, *below, 1.0]
+        shares_rows.append({"gq": r.insee_grand_quartier, "persons": float(r.NbPers),
+                            **{f"Q{q}": max(0.0, cuts[q] - cuts[q - 1]) for q in (1, 2, 3, 4)}})
+    shares = pd.DataFrame(shares_rows)
+    quartiles = [f"Q{q}" for q in (1, 2, 3, 4)]
+    income_gq = shares.groupby("gq").apply(
+        lambda g: pd.Series({q: float(np.average(g[q], weights=g.persons)) for q in quartiles}),
+        include_groups=False)
+    income_gq = income_gq.div(income_gq.sum(axis=1), axis=0)
+
+    ages = pd.read_csv(SRC / "socio/insee_population_logements_iris_1999.csv",
+                       dtype={"insee_grand_quartier": str, "dc": str})
+    ages = ages[(ages.dc == CITY_CODE) & ages.xpoptot.notna()]
+    band_gq = pd.DataFrame(0.0, index=sorted(ages.insee_grand_quartier.unique()),
+                           columns=list(AGE_BANDS))
+    for col, split in AGE_COLUMNS.items():
+        both = ages[f"xp{col}h"].fillna(0) + ages[f"xp{col}f"].fillna(0)
+        summed = both.groupby(ages.insee_grand_quartier).sum()
+        for band, part in split.items():
+            band_gq[band] += summed * part
+    adult_share_gq = band_gq.sum(axis=1) / ages.groupby("insee_grand_quartier").xpoptot.sum()
+    city_adult_share = band_gq.sum().sum() / ages.xpoptot.sum()
+    city_bands = band_gq.sum() / band_gq.sum().sum()
+    band_gq = band_gq.div(band_gq.sum(axis=1), axis=0)
+
+    rows = []
+    sq = neighbourhoods_gdf[neighbourhoods_gdf.level == "sous_quartier"]
+    for n in sq.itertuples():
+        gq = json.loads(n.extra)["insee_grand_quartier"]
+        inc = income_gq.loc[gq] if gq in income_gq.index else income_gq.mean()
+        # grand quartiers built after 1999 (Port Marianne, Millénaire) take the city's ages
+        bands = band_gq.loc[gq] if gq in band_gq.index else city_bands
+        adults = float(n.population) * float(adult_share_gq.get(gq, city_adult_share))
+        row = {"neighbourhood_code": n.code}
+        for q in (1, 2, 3, 4):
+            for band in AGE_BANDS:
+                row[f"Q{q}|{band}"] = round(adults * float(inc[f"Q{q}"])
+                                            * float(bands[band]))
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values("neighbourhood_code").reset_index(drop=True)
+    return out
+
+
+def _write_csv(frame: pd.DataFrame, name: str, comment: str) -> None:
+    path = OUT / name
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("".join(f"# {line}\n" for line in comment.splitlines()))
+        frame.to_csv(f, index=False, lineterminator="\n")
+    print(f"wrote {path.relative_to(ROOT.parent)}: {len(frame)} rows")
+
+
 # ------------------------------------------------------------------------------ addresses
 def _addresses() -> gpd.GeoDataFrame:
     a = gpd.read_file(SRC / "addresses/montpellier_point_adresse_2014.gpkg").to_crs(METRIC)
@@ -385,7 +497,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     addresses = _addresses()
     _write(outline(), "outline.geojson")
-    _write(neighbourhoods(), "neighbourhoods.geojson")
+    neighbourhood_gdf = neighbourhoods()
+    _write(neighbourhood_gdf, "neighbourhoods.geojson")
+    _write_csv(strata(neighbourhood_gdf), "strata.csv",
+               "ESTIMATED adults (18+) per Montpellier sous-quartier and draw stratum (income\n"
+               "quartile of the city x age band). Built by data/prepare_montpellier.py strata()\n"
+               "from INSEE/DGFiP revenus fiscaux IRIS 2009, census 1999 ages by IRIS and the\n"
+               "city's 2009 diagnostic populations; income and age assumed independent inside\n"
+               "an INSEE grand quartier. Source : Insee. Licence Ouverte / Etalab.")
     market_gdf = markets(addresses)
     _write(market_gdf, "markets.geojson")
     _write(points_of_sale(addresses, market_gdf), "points_of_sale.geojson")

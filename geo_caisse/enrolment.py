@@ -21,11 +21,16 @@ import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from geo_caisse._errors import ValidationError
+from geo_caisse._errors import DataError, ValidationError
+
+if TYPE_CHECKING:
+    from geo_caisse.territory import Territory
 
 INCOME_QUARTILES = (1, 2, 3, 4)
 AGE_BANDS = ("<30", "30-60", ">60")
@@ -82,6 +87,88 @@ def list_hash(volunteers: Sequence[Volunteer]) -> str:
         writer.writerow([v.ref, v.income_quartile, v.age_band, v.neighbourhood_code, v.channel,
                          *(f"{k}={v.extra[k]}" for k in sorted(v.extra))])
     return hashlib.sha256(out.getvalue().encode()).hexdigest()
+
+
+def volunteers_csv(volunteers: Sequence[Volunteer]) -> str:
+    """The volunteer list as given to observers (sorted by ref; :func:`read_volunteers`
+    reads it back to the same volunteers, hence the same :func:`list_hash`)."""
+    extras = sorted({k for v in volunteers for k in v.extra})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ref", "income_quartile", "age_band", "neighbourhood_code", "channel",
+                     *extras])
+    for v in sorted(volunteers, key=lambda v: v.ref):
+        writer.writerow([v.ref, v.income_quartile, v.age_band, v.neighbourhood_code, v.channel,
+                         *(v.extra.get(k, "") for k in extras)])
+    return out.getvalue()
+
+
+# --- the territory's population by stratum ---------------------------------------------------
+
+def read_strata(path: Path) -> dict[str, dict[str, float]]:
+    """Adults per neighbourhood and stratum: a CSV ``neighbourhood_code, Q1|<30, …`` (lines
+    starting with ``#`` are comments), as built for Montpellier by ``data/prepare_montpellier``.
+    """
+    if not path.is_file():
+        raise DataError(f"strata file {path} not found ([enrolment] strata)")
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
+             if ln and not ln.startswith("#")]
+    reader = csv.DictReader(lines)
+    missing = [c for c in ("neighbourhood_code", *STRATA) if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+    out: dict[str, dict[str, float]] = {}
+    for n, row in enumerate(reader, start=2):
+        try:
+            values = {s: float(row[s]) for s in STRATA}
+        except (TypeError, ValueError):
+            raise DataError(f"{path}: line {n}: every stratum must be a number") from None
+        if any(not np.isfinite(x) or x < 0 for x in values.values()):
+            raise DataError(f"{path}: line {n}: stratum populations must be >= 0")
+        out[row["neighbourhood_code"]] = values
+    if not out:
+        raise DataError(f"{path}: no neighbourhood")
+    return out
+
+
+def territory_strata(territory: Territory) -> dict[str, dict[str, float]]:
+    """The territory's adults per neighbourhood and stratum (``[enrolment] strata``)."""
+    if territory.strata_path is None:
+        raise DataError(f"territory {territory.code} has no [enrolment] strata file: "
+                        "population quotas cannot be computed; give the quotas instead")
+    return read_strata(territory.strata_path)
+
+
+def population_by_stratum(strata: Mapping[str, Mapping[str, float]],
+                          neighbourhoods: Sequence[str] | None = None) -> dict[str, float]:
+    """Adults per stratum, over the whole table or the given neighbourhoods."""
+    codes = list(strata) if neighbourhoods is None else list(neighbourhoods)
+    unknown = [c for c in codes if c not in strata]
+    if unknown:
+        raise ValidationError(f"no stratum population for neighbourhood(s) {', '.join(unknown)}")
+    return {s: float(sum(strata[c][s] for c in codes)) for s in STRATA}
+
+
+def population_quotas(strata: Mapping[str, Mapping[str, float]], seats: int, *,
+                      neighbourhoods: Sequence[str] | None = None
+                      ) -> dict[str, dict[str, tuple[int, int]]]:
+    """Exact stratum quotas for ``seats`` in proportion to the population."""
+    return {"stratum": proportional_quotas(population_by_stratum(strata, neighbourhoods),
+                                           seats)}
+
+
+def waiting_order(volunteers: Sequence[Volunteer], selected: Sequence[str], *,
+                  seed: int) -> dict[str, int]:
+    """The waiting list: each stratum's volunteers not drawn, in a random order derived from
+    the draw's seed (rank 1 is called first when a member of that stratum leaves)."""
+    chosen = set(selected)
+    rng = np.random.default_rng([seed, 1])  # a stream separate from the draw's
+    ranks: dict[str, int] = {}
+    for stratum in STRATA:
+        refs = sorted(v.ref for v in volunteers if v.stratum == stratum and v.ref not in chosen)
+        for rank, i in enumerate(rng.permutation(len(refs)), start=1):
+            ranks[refs[int(i)]] = rank
+    return ranks
 
 
 def proportional_quotas(shares: Mapping[str, float], seats: int) -> dict[str, tuple[int, int]]:
@@ -317,5 +404,6 @@ def read_quotas(data: bytes, *, source: str) -> dict[str, dict[str, tuple[int, i
 
 
 __all__ = ["AGE_BANDS", "INCOME_QUARTILES", "STRATA", "DrawResult", "Volunteer",
-           "check_volunteers", "draw", "list_hash", "proportional_quotas", "read_quotas",
-           "read_volunteers", "verify"]
+           "check_volunteers", "draw", "list_hash", "population_by_stratum",
+           "population_quotas", "proportional_quotas", "read_quotas", "read_strata",
+           "read_volunteers", "territory_strata", "verify", "volunteers_csv", "waiting_order"]

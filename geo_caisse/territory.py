@@ -244,6 +244,8 @@ class Territory:
     population: PopulationConfig | None = None
     access: AccessConfig = AccessConfig()
     caisse: CaisseConfig = CaisseConfig()
+    # [enrolment] strata: estimated adults per neighbourhood and draw stratum (CSV)
+    strata_path: Path | None = None
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -267,6 +269,9 @@ class Territory:
         check_metric(metric_crs)
         network = _section(config, "network", config_path)
         population = _section(config, "population", config_path)
+        enrolment = _section(config, "enrolment", config_path)
+        if "strata" in enrolment and not isinstance(enrolment["strata"], str):
+            raise DataError(f"{config_path}: [enrolment] strata must be a file name")
         return cls(
             directory=folder,
             code=str(config["code"]),
@@ -283,6 +288,7 @@ class Territory:
                                       str(config_path)),
             caisse=CaisseConfig.parse(_section(config, "caisse", config_path),
                                       str(config_path)),
+            strata_path=folder / enrolment["strata"] if "strata" in enrolment else None,
         )
 
     @cached_property

@@ -37,7 +37,7 @@ def snapshot(store: Store) -> list[tuple[object, ...]]:
 
 
 def test_bundled_data_loaded(store: Store) -> None:
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == "0004"
     with store.sessions() as s:
         pos = PointOfSaleRepository(s)
         assert pos.list().number_matched == 529

@@ -257,3 +257,76 @@ class UserRow(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
     point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- enrolment (issue 5) -------------------------------------------------------------------
+
+CHANNELS = ("open_call", "referral", "committee")
+
+
+class DrawRow(Base):
+    """A held draw: everything published, plus the volunteer list given to observers."""
+
+    __tablename__ = "draw"
+    __table_args__ = (CheckConstraint("method IN ('stratified', 'maximin')", name="method"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    seats: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(12))
+    quotas: Mapped[dict[str, object]] = mapped_column(JSON)
+    list_sha256: Mapped[str] = mapped_column(String(64))
+    # the canonical volunteer list (refs and strata, no identity): what observers re-run
+    volunteer_list_csv: Mapped[str] = mapped_column(Text)
+    selected: Mapped[list[str]] = mapped_column(JSON)
+    stratum_probability: Mapped[dict[str, float]] = mapped_column(JSON)
+    shortfall: Mapped[dict[str, object]] = mapped_column(JSON)
+    min_probability: Mapped[float] = mapped_column(Float)
+
+
+class VolunteerRow(Base):
+    """Someone who asked to join: a random ref, the draw's strata, a 200 m home cell.
+
+    ``status``: ``waiting`` (in the pool and on the waiting list), ``member`` (drawn or
+    called from the waiting list; ``member_id`` is their ledger member), ``withdrawn``.
+    ``waiting_rank`` orders the waiting list inside a stratum (set by the latest draw from
+    its seed, so it is as public and checkable as the draw).
+    """
+
+    __tablename__ = "volunteer"
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'member', 'withdrawn')", name="status"),
+        CheckConstraint("channel IN ('open_call', 'referral', 'committee')", name="channel"),
+        CheckConstraint("income_quartile BETWEEN 1 AND 4", name="income_quartile"),
+        CheckConstraint("age_band IN ('<30', '30-60', '>60')", name="age_band"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(24), unique=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(12))
+    income_quartile: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str] = mapped_column(String(6))
+    neighbourhood_code: Mapped[str | None] = mapped_column(String(32))
+    home_cell_x_m: Mapped[int | None] = mapped_column(Integer)
+    home_cell_y_m: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    waiting_rank: Mapped[int | None] = mapped_column(Integer)
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CommitteeSeatRow(Base):
+    """A seat on the citizens' committee. ``in_poverty``: the holder declared a household
+    income under the poverty line (60 % of the median) when taking the seat."""
+
+    __tablename__ = "committee_seat"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(24), unique=True)
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    in_poverty: Mapped[bool] = mapped_column(Boolean)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
