@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import (
+    enrolment,
     ledger,
     markets,
     nearest,
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
 
     for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, ledger,
-                   pages):
+                   enrolment, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

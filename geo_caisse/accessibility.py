@@ -245,6 +245,40 @@ class Accessibility:
             np.add.at(score, idx[inside], ratio[j])
         return np.where(pop.covered, score * 1000.0, np.nan)
 
+    def points_within(self, minutes: float) -> list[NDArray[np.intp]]:
+        """For each destination, the covered population points within ``minutes``' walk."""
+        if not minutes > 0:
+            raise ValidationError("minutes must be positive")
+        limit = minutes * self.m_per_min
+        node_src, dist = self._pairs(limit)
+        pop = self.population
+        order, starts = self._points_by_node
+        out = []
+        for nodes, d in zip(node_src, dist, strict=True):
+            idx, per_point_node = _points_at(nodes, order, starts)
+            t = pop.offset_m[idx] + np.repeat(d, per_point_node)
+            out.append(idx[(t <= limit) & pop.covered[idx]].astype(np.intp))
+        return out
+
+    def destinations_within(self, minutes: float, others: Destinations
+                            ) -> list[list[tuple[int, float]]]:
+        """For each destination, the ``others`` within ``minutes``' walk: (index, minutes)."""
+        limit = minutes * self.m_per_min
+        node_src, dist = self._pairs(limit)
+        at_node: dict[int, list[int]] = {}
+        for i, v in enumerate(others.node):
+            at_node.setdefault(int(v), []).append(i)
+        out: list[list[tuple[int, float]]] = []
+        for nodes, d in zip(node_src, dist, strict=True):
+            found = []
+            for v, dv in zip(nodes.tolist(), d.tolist(), strict=True):
+                for i in at_node.get(v, ()):
+                    t = (dv + float(others.offset_m[i])) / self.m_per_min
+                    if t <= minutes:
+                        found.append((i, t))
+            out.append(found)
+        return out
+
     def _pairs(self, limit_m: float) -> tuple[list[NDArray[np.int32]],
                                               list[NDArray[np.float64]]]:
         """For each destination, the nodes within ``limit_m`` and their distances."""

@@ -4,8 +4,9 @@ Roles and what their tokens carry as scopes::
 
     member       ledger:self                 own balance, statement, payment codes
     producer     ledger:vendor flows:own     take payments, own point of sale's demand
-    committee    flows:read budget:read      aggregates only
-    coordinator  flows:read budget:read layers:write ledger:admin
+    committee    flows:read budget:read enrolment:read      aggregates, the draw's list
+    coordinator  flows:read budget:read layers:write ledger:admin enrolment:read
+                 enrolment:write              draws, exits, targeting
     admin        every scope
 
 A member's user links to their ledger pseudonym, a producer's to one point of sale;
@@ -33,10 +34,11 @@ ROLES = ("member", "producer", "committee", "coordinator", "admin")
 SCOPES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "member": ("ledger:self",),
     "producer": ("ledger:vendor", "flows:own"),
-    "committee": ("flows:read", "budget:read"),
-    "coordinator": ("flows:read", "budget:read", "layers:write", "ledger:admin"),
+    "committee": ("flows:read", "budget:read", "enrolment:read"),
+    "coordinator": ("flows:read", "budget:read", "layers:write", "ledger:admin",
+                    "enrolment:read", "enrolment:write"),
     "admin": ("ledger:self", "ledger:vendor", "flows:own", "flows:read", "budget:read",
-              "layers:write", "ledger:admin"),
+              "layers:write", "ledger:admin", "enrolment:read", "enrolment:write"),
 }
 ALGORITHM = "HS256"
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}

@@ -589,6 +589,16 @@ class MonaFlows:
         self._vendor_cache[year] = out
         return out
 
+    def payers_by_point_of_sale(self, year: str) -> dict[int, int | None]:
+        """Distinct payers of each point of sale in ``year`` (None where hidden: < k or
+        recoverable as a difference of published sets)."""
+        side = self._vendor_side(year)
+        out: dict[int, int | None] = {}
+        for v, pos_id in enumerate(self.data.vendor_pos_ids):
+            ok, n = side["groups"][f"pos:{v}"]
+            out[int(pos_id)] = n if ok and n >= self.min_members else (0 if n == 0 else None)
+        return out
+
     def spend_heatmap(self, year: str) -> dict[str, Any]:
         """Mona received by points of sale, in areas paid by ≥ 11 distinct members."""
         side = self._vendor_side(year)

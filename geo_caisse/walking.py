@@ -174,6 +174,10 @@ class WalkingService:
         with self._lock:
             access.k_nearest  # noqa: B018  (built once, under the lock)
 
+    def state_key(self, sessions: sessionmaker[Session]) -> tuple[object, ...]:
+        """What identifies the conventionnés now (changes when they change)."""
+        return self._current(sessions).fingerprint
+
     def _current(self, sessions: sessionmaker[Session]) -> _State:
         now = time.monotonic()
         with self._lock:

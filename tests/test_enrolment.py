@@ -156,3 +156,34 @@ def test_draw_and_verify_commands(tmp_path: Path) -> None:
     r = cli("run", str(tmp_path / "bad.csv"), "--quotas", str(tmp_path / "q.json"),
             "--seats", "1", "--seed", "1")
     assert r.returncode == 2 and "row 1, income_quartile: must be 1-4" in r.stderr
+
+
+def test_maximin_matches_sortition_algorithms_on_the_same_pool() -> None:
+    """The same pool and quotas through sortition-algorithms' maximin (Flanigan et al.):
+    our smallest selection probability is as large as theirs (both are optimal)."""
+    sa = pytest.importorskip("sortition_algorithms")
+    from sortition_algorithms.committee_generation import find_distribution_maximin
+
+    vols = volunteers(90, 11)
+    seats = 24
+    quotas = {"income_quartile": {str(q): (5, 8) for q in (1, 2, 3, 4)},
+              "age_band": {"<30": (4, 9), "30-60": (10, 14), ">60": (4, 9)},
+              "channel": {"open_call": (10, 20), "referral": (3, 8), "committee": (1, 4)}}
+    have = {f: Counter(v.feature(f) for v in vols) for f in quotas}
+    quotas = {f: {val: (min(lo, have[f][val]), hi) for val, (lo, hi) in vals.items()}
+              for f, vals in quotas.items()}
+    ours = draw(vols, quotas, seats=seats, seed=5)
+    features, _, _ = sa.read_in_features(
+        ["feature", "value", "min", "max"],
+        [{"feature": f, "value": val, "min": str(lo), "max": str(hi)}
+         for f, vals in quotas.items() for val, (lo, hi) in vals.items()], seats)
+    people, _ = sa.read_in_people(
+        ["id", *quotas],
+        [{"id": v.ref, **{f: v.feature(f) for f in quotas}} for v in vols],
+        features, sa.Settings(id_column="id", columns_to_keep=[]))
+    committees, probs, _ = find_distribution_maximin(features, people, seats, [])
+    theirs = min(sum(p for c, p in zip(committees, probs, strict=True) if v.ref in c)
+                 for v in vols)
+    assert ours.method == "maximin"
+    assert ours.min_probability >= theirs - 1e-4
+    assert ours.min_probability == pytest.approx(theirs, abs=2e-3)

@@ -108,7 +108,7 @@ def test_registration_is_all_or_nothing_and_names_the_bad_volunteer(
     bad = dict(good, age_band="18-25")
     with pytest.raises(ValidationError, match="volunteer 2: age_band"):
         membership.register_volunteers(store.sessions, territory, [good, bad])
-    with pytest.raises(ValidationError, match="volunteer 1: .*outside"):
+    with pytest.raises(ValidationError, match=r"volunteer 1: .*outside"):
         membership.register_volunteers(store.sessions, territory,
                                        [dict(good, home_lon=2.35, home_lat=48.85)])
     with store.sessions() as s:
