@@ -102,9 +102,12 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
         leaf_active[lf] = n
         leaf_time[lf] = float(np.median(t_member[mine]))
     allocation = float(territory.caisse.monthly_allocation_mona)
+    codes = grid.leaf_codes()
     for band in bands:
-        members = int(leaf_active[leaf_time <= band["minutes"]].sum())
+        within = np.flatnonzero(leaf_time <= band["minutes"])
+        members = int(leaf_active[within].sum())
         band["members"] = members
+        band["areas"] = [codes[i] for i in within]
         band["mona_allocated_per_month"] = round(members * allocation)
     out: dict[str, Any] = {
         "point_of_sale": {"id": pos.id, "name": pos.name, "kind": pos.kind.value,

@@ -140,6 +140,8 @@ PUBLIC = {
     "/api/nearest", "/api/walk/nearest", "/api/deserts/cells", "/api/deserts/areas",
     "/api/deserts/summary", "/api/whatif", "/api/whatif/candidates",
     "/api/export/{layer}.{fmt}", "/api/token",
+    # enrolment: the open call, and a published draw anyone may re-check
+    "/api/volunteers", "/api/draws/{draw_id}", "/api/draws/{draw_id}/verify",
 }
 
 
@@ -161,5 +163,5 @@ def test_every_route_is_classified(client: TestClient) -> None:
     assert unclassified == []
     public_with_writes = [r.path for r in routes if r.path in PUBLIC
                           and r.methods - {"GET", "HEAD"}
-                          and r.path not in ("/api/token", "/api/whatif")]
+                          and r.path not in ("/api/token", "/api/whatif", "/api/volunteers")]
     assert public_with_writes == []

@@ -162,3 +162,38 @@ def test_committee_share_in_poverty_only_for_large_groups(store: Store,
     assert full["seats"] == 24 and full["in_poverty_share"] == pytest.approx(13 / 24, abs=1e-3)
     before = membership.committee_composition(store.sessions, territory, on=date(2024, 8, 1))
     assert before["seats"] == 0
+
+
+def test_enrolment_over_http(client, store: Store, territory: Territory) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import AUTH
+
+    body = {"income_quartile": 1, "age_band": ">60", "home_lon": 3.8767, "home_lat": 43.6108}
+    r = client.post("/api/volunteers", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["stratum"] == "Q1|>60" and "home_lon" not in r.json()
+    # referrals go through a coordinator; bad input is named
+    assert client.post("/api/volunteers", json={**body, "channel": "referral"}).status_code == 401
+    assert client.post("/api/volunteers", json={**body, "channel": "referral"},
+                       headers=AUTH).status_code == 201
+    for bad in ({**body, "age_band": "old"}, {**body, "income_quartile": 5},
+                {**body, "home_lon": 2.35, "home_lat": 48.85}, {**body, "name": "Jeanne"}):
+        r = client.post("/api/volunteers", json=bad)
+        assert r.status_code in (400, 422), (bad, r.text)
+    membership.register_volunteers(store.sessions, territory, simulate_volunteers(
+        territory, n=150, seed=8, registered_on=date(2025, 1, 6)))
+    draw_body = {"seats": 40, "seed": 123, "joined_on": "2025-02-01"}
+    assert client.post("/api/draws", json=draw_body).status_code == 401
+    r = client.post("/api/draws", json=draw_body, headers=AUTH)
+    assert r.status_code == 201, r.text
+    held = r.json()
+    assert held["members_opened"] == len(held["selected"]) and held["seed"] == 123
+    published = client.get(f"/api/draws/{held['id']}").json()
+    assert published["list_sha256"] == held["list_sha256"]
+    assert client.get(f"/api/draws/{held['id']}/verify").json()["ok"] is True
+    assert client.get(f"/api/draws/{held['id']}/volunteers.csv").status_code == 401
+    listing = client.get(f"/api/draws/{held['id']}/volunteers.csv", headers=AUTH)
+    assert listing.status_code == 200 and listing.text.startswith("ref,income_quartile")
+    cov = client.get("/api/enrolment/coverage", headers=AUTH).json()
+    assert len(cov["strata"]) == 12
+    assert client.get("/api/draws/999").status_code == 404
+    assert client.get("/api/committee/composition", headers=AUTH).json()["seats"] == 0
