@@ -67,7 +67,7 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
                               "walking network: no walking times there")
     # people (census estimates) within each band
     t_point = access.point_time_min
-    bands = []
+    bands: list[dict[str, Any]] = []
     for minutes in BANDS_MIN:
         inside = np.nan_to_num(t_point, nan=np.inf) <= minutes
         bands.append({"minutes": minutes, "people": round(float(pop.population[inside].sum())),
