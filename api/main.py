@@ -29,7 +29,14 @@ from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.migrate import current_revision
 from geo_caisse.territory import Territory
 from geo_caisse.walking import WalkingService
-from maps import STATIC_DIR, build_coordinator_map, build_member_map, build_mona_map
+from maps import (
+    STATIC_DIR,
+    build_coordinator_map,
+    build_member_map,
+    build_mona_map,
+    build_producer_map,
+    build_recruitment_map,
+)
 
 
 class RefuseOversizeBodies:
@@ -89,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.member_map_html = build_member_map(territory)
         app.state.coordinator_map_html = build_coordinator_map(territory)
         app.state.mona_map_html = build_mona_map(territory)
+        app.state.recruitment_map_html = build_recruitment_map(territory)
+        app.state.producer_map_html = build_producer_map(territory)
         yield
         engine.dispose()
 

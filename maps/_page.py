@@ -38,8 +38,18 @@ def base_map(territory: Territory, *, css: str) -> folium.Map:
     return fmap
 
 
+def login_form(heading: str) -> str:
+    """The login form the logged-in pages share (``gc_common.js`` handles it)."""
+    return (f'<form id="gc-login" class="gc-login"><h2>{heading}</h2>'
+            '<label>Identifiant <input id="gc-user" name="username" autocomplete="username" '
+            'required></label>'
+            '<label>Mot de passe <input id="gc-pass" name="password" type="password" '
+            'autocomplete="current-password" required></label>'
+            '<button type="submit">Se connecter</button></form>')
+
+
 def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html: str,
-                script: str, config: dict[str, Any]) -> str:
+                script: str | list[str], config: dict[str, Any]) -> str:
     """The page's HTML: ``body_html`` over the map, ``config`` in ``window.GEO_CAISSE`` and
     ``script`` (from ``/static``) run after folium has made the map."""
     minx, miny, maxx, maxy = territory.bbox
@@ -53,6 +63,7 @@ def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html
         f"<title>{title}</title>"))
     root.html.add_child(folium.Element(  # type: ignore[attr-defined]
         f"<script>window.GEO_CAISSE = {json.dumps(full, ensure_ascii=False)};</script>"))
-    root.header.add_child(folium.Element(  # type: ignore[attr-defined]
-        f'<script defer src="{STATIC_URL}/{script}"></script>'))
+    for name in [script] if isinstance(script, str) else script:
+        root.header.add_child(folium.Element(  # type: ignore[attr-defined]
+            f'<script defer src="{STATIC_URL}/{name}"></script>'))
     return root.render().replace("<html>", '<html lang="fr">', 1)

@@ -8,7 +8,7 @@ reads the flows API with the access token. Every figure it draws aggregates at l
 from __future__ import annotations
 
 from geo_caisse.territory import Territory
-from maps._page import base_map, render_page
+from maps._page import base_map, login_form, render_page
 
 
 def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
@@ -18,13 +18,7 @@ def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
             f'<span class="gc-territory">{territory.name}</span></h1>'
             '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
             '<aside id="gc-panel" class="gc-panel" aria-label="Flux de MonA">'
-            '<form id="gc-login" class="gc-login">'
-            '<h2>Connexion coordination</h2>'
-            '<label>Identifiant <input id="gc-user" name="username" autocomplete="username" '
-            'required></label>'
-            '<label>Mot de passe <input id="gc-pass" name="password" type="password" '
-            'autocomplete="current-password" required></label>'
-            '<button type="submit">Se connecter</button></form></aside>')
+            + login_form("Connexion coordination") + '</aside>')
     return render_page(fmap, territory, title="geo_caisse — coordination : flux de MonA",
                        body_html=body, script="mona_map.js",
                        config={"api": api_base,

@@ -134,7 +134,8 @@ def test_flows_over_http_publish_only_groups_of_11(client: TestClient, store: St
 
 
 PUBLIC = {
-    "/", "/coordination", "/coordination/mona", "/healthz", "/api/territory",
+    "/", "/coordination", "/coordination/mona", "/coordination/recrutement", "/producteur",
+    "/healthz", "/api/territory",
     "/api/points-of-sale", "/api/points-of-sale/{pos_id}", "/api/markets",
     "/api/markets/{market_id}", "/api/markets/{market_id}/stalls", "/api/neighbourhoods",
     "/api/nearest", "/api/walk/nearest", "/api/deserts/cells", "/api/deserts/areas",

@@ -59,6 +59,13 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], sessions: Sessi
                  role=user.role, expires_in_s=int(ttl * 60))
 
 
+@router.get("/me", tags=["auth"])
+def me(user: UserDep) -> dict[str, Any]:
+    """Who the token says the caller is: role, scopes and their own links."""
+    return {"username": user.username, "role": user.role, "scopes": list(user.scopes),
+            "member_id": user.member_id, "point_of_sale_id": user.point_of_sale_id}
+
+
 class Balance(BaseModel):
     balance_mona: Decimal
     statement: list[dict[str, Any]]

@@ -29,6 +29,18 @@ def mona_map(request: Request) -> HTMLResponse:
     return HTMLResponse(request.app.state.mona_map_html)
 
 
+@router.get("/coordination/recrutement", response_class=HTMLResponse, include_in_schema=False)
+def recruitment_map(request: Request) -> HTMLResponse:
+    """The coordinators' recruitment page (strata coverage, targeting); data after login."""
+    return HTMLResponse(request.app.state.recruitment_map_html)
+
+
+@router.get("/producteur", response_class=HTMLResponse, include_in_schema=False)
+def producer_map(request: Request) -> HTMLResponse:
+    """A producer's demand page; data after login."""
+    return HTMLResponse(request.app.state.producer_map_html)
+
+
 @router.get("/api/territory", response_model=TerritoryInfo)
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""

@@ -1,0 +1,42 @@
+/* geo_caisse producer page: the demand around one's own point of sale, aggregated. */
+(function () {
+  "use strict";
+  var cfg = window.GEO_CAISSE, C = window.GCCommon, esc = C.esc, num = C.num;
+  var map = window[cfg.map];
+  var status = document.getElementById("gc-status");
+  var panel = document.getElementById("gc-panel");
+  var s = C.session(cfg, status, start);
+
+  function show(d) {
+    var p = d.point_of_sale;
+    L.circleMarker([p.lat, p.lon], {radius: 9, color: "#15803d", weight: 3, fillOpacity: 0.8})
+      .bindPopup(esc(p.name)).addTo(map);
+    map.setView([p.lat, p.lon], 15);
+    var spent = d.spent_here;
+    panel.innerHTML = "<button id='gc-logout' type='button'>Se déconnecter</button>" +
+      "<h2>" + esc(p.name) + "</h2><table><tr><th>À pied</th><th>Habitants</th>" +
+      "<th>Membres</th><th>MonA/mois</th></tr>" + d.bands.map(function (b) {
+        return "<tr><td>" + b.minutes + " min</td><td class='num'>" + num(b.people) +
+          "</td><td class='num'>" + num(b.members) + "</td><td class='num'>" +
+          num(b.mona_allocated_per_month) + "</td></tr>";
+      }).join("") + "</table>" +
+      (spent ? "<h2>MonA reçues (" + esc(spent.year) + ")</h2><p>" +
+        num(spent.total.mona, "MonA") + (spent.total.members != null ? " de " +
+        spent.total.members + " membres" : "") + "</p><p class='gc-note'>" +
+        spent.cells.length + " zones d'origine publiées" +
+        (spent.other_origins.members ? ", autres origines regroupées" : "") + "</p>" : "") +
+      "<p class='gc-note'>Membres comptés par zones entières d'au moins " + d.min_members +
+      " membres (secret statistique). Habitants : estimations.</p>";
+    document.getElementById("gc-logout").addEventListener("click", s.logout);
+    status.textContent = "Demande autour de votre point de vente";
+  }
+  function start() {
+    var wanted = new URLSearchParams(location.search).get("point_of_sale");
+    s.api("/me").then(function (me) {
+      var id = me.point_of_sale_id || wanted;
+      if (!id) { throw new Error("aucun point de vente lié à ce compte"); }
+      return s.api("/points-of-sale/" + encodeURIComponent(id) + "/demand");
+    }).then(show).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+  }
+  C.background(map, cfg);
+})();
