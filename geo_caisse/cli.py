@@ -246,10 +246,59 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_volunteers(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from geo_caisse import membership
+    from geo_caisse.simulate import simulate_volunteers
+    from geo_caisse.storage.models import VolunteerRow
+
+    _, sessions, territory = _context()
+    with sessions() as session:
+        existing = session.scalar(select(func.count()).select_from(VolunteerRow)) or 0
+    if args.if_empty and existing:
+        print(f"{existing} volunteers already registered: nothing simulated")
+        return 0
+    specs = simulate_volunteers(territory, n=args.n, seed=args.seed, registered_on=date.today())
+    done = membership.register_volunteers(sessions, territory, specs)
+    print(f"registered {len(done)} SYNTHETIC volunteers (seed {args.seed})")
+    return 0
+
+
+def _cmd_draw_store(args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
+    from geo_caisse import membership
+    from geo_caisse.storage import writer_sessions
+
+    engine, sessions, territory = _context()
+    if args.action == "hold":
+        joined = date.fromisoformat(args.joined_on) if args.joined_on else date.today()
+        held = membership.hold_draw(writer_sessions(engine), territory, seats=args.seats,
+                                    seed=args.seed, joined_on=joined)
+        print(json.dumps(membership.published_draw(sessions, held.draw_id), ensure_ascii=False,
+                         indent=1))
+        print(f"draw {held.draw_id}: {len(held.members)} members opened, {held.waiting} on the "
+              "waiting list", file=sys.stderr)
+        return 0
+    problems = membership.verify_held_draw(sessions, args.draw_id)
+    for p in problems:
+        print(p)
+    print(f"draw {args.draw_id} checks out" if not problems
+          else f"draw {args.draw_id} does NOT check out")
+    return 0 if not problems else 1
+
+
 def _cmd_draw(args: argparse.Namespace) -> int:
     import json
 
     from geo_caisse import enrolment
+
+    if args.action in ("hold", "check"):
+        return _cmd_draw_store(args)
 
     path = Path(args.volunteers)
     if not path.is_file():
@@ -359,7 +408,20 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("volunteers")
     ver.add_argument("--quotas", required=True)
     ver.add_argument("--result", required=True, help="the published result JSON")
+    hold = drw_sub.add_parser("hold", help="hold a draw over the store's waiting volunteers "
+                                           "(population quotas); drawn ones get an account")
+    hold.add_argument("--seats", type=int, required=True)
+    hold.add_argument("--seed", type=int, required=True, help="announced before the draw")
+    hold.add_argument("--joined-on", help="YYYY-MM-DD (default: today)")
+    chk = drw_sub.add_parser("check", help="re-run a draw held in the store and compare")
+    chk.add_argument("draw_id", type=int)
     drw.set_defaults(func=_cmd_draw)
+    vol = sub.add_parser("volunteers", help="register SYNTHETIC volunteers (demo, tests)")
+    vol.add_argument("--n", type=int, default=600)
+    vol.add_argument("--seed", type=int, default=2025)
+    vol.add_argument("--if-empty", action="store_true",
+                     help="do nothing when volunteers are already registered")
+    vol.set_defaults(func=_cmd_volunteers)
     usr = sub.add_parser("user", help="add a user who logs in (password from "
                                       "GEO_CAISSE_NEW_PASSWORD or a prompt)")
     usr.add_argument("username")

@@ -8,6 +8,8 @@ bash scripts/bootstrap.sh
 # a SYNTHETIC year of Mona activity for the demo (only into an empty ledger), and a
 # coordinator login for the Mona flows page, its password kept in a private file
 .venv/bin/geo-caisse simulate --if-empty
+# SYNTHETIC volunteers waiting for the next draw (recruitment page)
+.venv/bin/geo-caisse volunteers --if-empty
 data_dir=$(dirname "$(.venv/bin/python -c 'from geo_caisse.settings import DatabaseSettings; print(DatabaseSettings().database_url.removeprefix("sqlite:///"))')")
 cred="$data_dir/demo-coordinator.txt"
 if [ ! -f "$cred" ] && [ -d "$data_dir" ]; then
@@ -16,6 +18,6 @@ if [ ! -f "$cred" ] && [ -d "$data_dir" ]; then
     (umask 077; printf 'coordination\n%s\n' "$pw" > "$cred")
   fi
 fi
-[ -f "$cred" ] && echo "==> coordinators: /coordination/mona, login and password in $cred"
+[ -f "$cred" ] && echo "==> coordinators: /coordination/mona and /coordination/recrutement, login and password in $cred"
 echo "==> serving the map at http://${GEO_CAISSE_HOST:-127.0.0.1}:${GEO_CAISSE_PORT:-8000} (Ctrl-C to stop)"
 exec .venv/bin/geo-caisse serve

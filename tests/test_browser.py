@@ -1,0 +1,150 @@
+"""The recruitment and producer pages in a real browser (Debian's headless Chromium driven by
+Playwright), on a running server with a SYNTHETIC year and volunteers. Screenshots go to
+``test-artifacts/`` (or ``GEO_CAISSE_ARTIFACTS``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from geo_caisse import auth, membership, services
+from geo_caisse.ledger_import import import_transactions
+from geo_caisse.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
+from geo_caisse.simulate import simulate_volunteers, simulate_year
+from geo_caisse.storage import make_engine, session_factory, writer_sessions
+from geo_caisse.storage.models import PointOfSaleRow
+from geo_caisse.territory import Territory
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+ARTIFACTS = Path(os.environ.get("GEO_CAISSE_ARTIFACTS", "test-artifacts"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
+           cache_dir: Path) -> Iterator[tuple[str, int]]:
+    import uvicorn
+
+    from api.main import create_app
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for the browser tests (scripts/bootstrap.sh "
+                    "--test installs it)")
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.sqlite'}"
+    engine = make_engine(DatabaseSettings(database_url=url))
+    services.init_store(engine, session_factory(engine), territory, progress=lambda m: None)
+    writer = writer_sessions(engine)
+    sim = simulate_year(writer, territory, year=2025, members=400, seed=5)
+    import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
+    membership.register_volunteers(writer, territory, simulate_volunteers(
+        territory, n=300, seed=2, registered_on=sim_date()))
+    with session_factory(engine)() as s:
+        shop = s.scalars(select(PointOfSaleRow.id).where(
+            PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id)).first()
+    auth.create_user(writer, username="coord", password=PASSWORD, role="coordinator")
+    auth.create_user(writer, username="ferme", password=PASSWORD, role="producer",
+                     point_of_sale_id=shop)
+    engine.dispose()
+    settings = Settings(DatabaseSettings(database_url=url), TerritorySettings(cache_dir=cache_dir),
+                        ApiSettings())
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}", int(shop or 0)
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def sim_date():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date(2025, 1, 6)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser, errors: list[str]):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Identifiant").fill(user)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_coordinator_targets_recruitment_on_the_map(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/coordination/recrutement")
+    _login(page, "coord")
+    page.wait_for_selector("#gc-result ol li", timeout=60_000)
+    items = page.locator("#gc-result ol li")
+    assert items.count() == 5
+    assert "habitants de plus" in items.first.inner_text()
+    assert "MonA/mois" in items.first.inner_text()
+    assert page.locator(".gc-rank").count() == 5          # the chosen places on the map
+    assert "Optimum exact" in page.locator("#gc-result").inner_text()
+    coverage = page.locator("#gc-coverage").inner_text()
+    assert "Couverture des strates" in coverage and "Q1 · <30" in coverage
+    # the interactive mode, with fewer places
+    page.locator("#gc-k").fill("3")
+    page.locator("#gc-mode").select_option("interactive")
+    page.get_by_role("button", name="Calculer").click()
+    page.wait_for_function("document.querySelectorAll('#gc-result ol li').length === 3")
+    assert "Mode interactif" in page.locator("#gc-result").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "recrutement.png"))
+    assert errors == []
+    page.close()
+
+
+def test_producer_sees_its_demand(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/producteur")
+    _login(page, "ferme")
+    page.wait_for_selector("#gc-panel table tr td", timeout=60_000)
+    rows = page.locator("#gc-panel table tr")
+    assert rows.count() == 4  # header + 5, 10, 15 minutes
+    text = page.locator("#gc-panel").inner_text()
+    assert "15 min" in text and "secret statistique" in text or "membres" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "producteur.png"))
+    assert errors == []
+    page.close()
