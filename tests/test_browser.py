@@ -143,7 +143,8 @@ def test_producer_sees_its_demand(server, browser) -> None:  # type: ignore[no-u
     rows = page.locator("#gc-panel table tr")
     assert rows.count() == 4  # header + 5, 10, 15 minutes
     text = page.locator("#gc-panel").inner_text()
-    assert "15 min" in text and "secret statistique" in text or "membres" in text
+    assert "15 min" in text and "MonA reçues" in text
+    assert "Membres comptés par zones entières d'au moins 11" in text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "producteur.png"))
     assert errors == []

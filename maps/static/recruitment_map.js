@@ -57,7 +57,7 @@
       if (out.sites.length) { map.fitBounds(drawn.getBounds(), {padding: [30, 30]}); }
       document.getElementById("gc-result").innerHTML =
         "<h2>" + out.k + " lieux de recrutement</h2><p class='gc-note'>" +
-        (out.method === "milp" ? "Optimum exact" : "Mode interactif (écart à l'optimum " +
+        (out.method === "exact" ? "Optimum exact" : "Mode interactif (écart à l'optimum " +
          "garanti ≤ " + Math.round(out.gap * 1000) / 10 + " %)") + " en " + Math.round(out.seconds * 1000) +
         " ms · " + out.instance.cells + " carreaux × " + out.instance.sites + " lieux</p><ol>" +
         out.sites.map(function (site) {
