@@ -388,6 +388,51 @@ def coverage(sessions: sessionmaker[Session], territory: Territory, *,
             "hidden_waiting_cells": int(((waiting > 0) & ~shown_w).sum())}
 
 
+def coverage_areas(sessions: sessionmaker[Session], territory: Territory) -> dict[str, Any]:
+    """The map of strata coverage: each neighbourhood of the strata table with its adults
+    in the strata the members under-represent (census estimates; which strata are
+    under-represented is what :func:`coverage` publishes). No member count: a count per
+    neighbourhood, nested with the heatmap's areas, could be subtracted from them."""
+    from shapely.geometry import mapping
+
+    from geo_caisse.storage.repositories import NeighbourhoodRepository
+
+    report = coverage(sessions, territory)
+    under = [r["stratum"] for r in report["strata"] if r["under_represented"]]
+    table = territory_strata(territory)
+    with sessions() as session:
+        rows = NeighbourhoodRepository(session).list().items
+    features = []
+    for n, geom in rows:
+        if n.code not in table:
+            continue
+        row = table[n.code]
+        features.append({"type": "Feature", "geometry": mapping(geom), "properties": {
+            "code": n.code, "name": n.name, "adults": round(sum(row.values())),
+            "under_represented_adults": round(sum(row[s] for s in under)),
+            "by_stratum": {s: round(row[s]) for s in under}}})
+    return {"type": "FeatureCollection", "features": features, "under_represented": under,
+            "source": "census estimates (data/montpellier/strata.csv)"}
+
+
+def places_to_mobilise(sessions: sessionmaker[Session], territory: Territory,
+                       strata: Sequence[str], *, top: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """For each stratum, the neighbourhoods where most of its adults live (census estimates,
+    no member count): where to look for the volunteers a draw was short of."""
+    table = territory_strata(territory)
+    with sessions() as session:
+        names = {str(c): str(n) for c, n in session.execute(
+            select(NeighbourhoodRow.code, NeighbourhoodRow.name))}
+    out = {}
+    for stratum in strata:
+        if stratum not in STRATA:
+            raise ValidationError(f"unknown stratum {stratum!r}")
+        ranked = sorted(((row[stratum], code) for code, row in table.items()), reverse=True)
+        out[stratum] = [{"neighbourhood_code": c, "name": names.get(c, c), "adults": round(a)}
+                        for a, c in ranked[:top]]
+    return out
+
+
 def waiting_list(sessions: sessionmaker[Session]) -> list[VolunteerInfo]:
     """The waiting list, stratum by stratum in calling order (for the enrolment team)."""
     with sessions() as session:
@@ -448,7 +493,22 @@ def committee_composition(sessions: sessionmaker[Session], territory: Territory,
             f"shown when the committee has >= {k} seats and each group 0 or >= {k}"}
 
 
-__all__ = ["Exit", "HeldDraw", "VolunteerInfo", "add_committee_seat", "committee_composition",
-           "coverage", "draw_volunteer_list", "hold_draw", "leave_committee", "member_exit",
-           "published_draw", "register_volunteers", "verify_held_draw", "waiting_list",
-           "withdraw"]
+__all__ = [
+    "Exit",
+    "HeldDraw",
+    "VolunteerInfo",
+    "add_committee_seat",
+    "committee_composition",
+    "coverage",
+    "coverage_areas",
+    "draw_volunteer_list",
+    "hold_draw",
+    "leave_committee",
+    "member_exit",
+    "places_to_mobilise",
+    "published_draw",
+    "register_volunteers",
+    "verify_held_draw",
+    "waiting_list",
+    "withdraw",
+]

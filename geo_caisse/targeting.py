@@ -21,7 +21,8 @@ minutes' walk. A cell's weight is in people, the sum of three stated terms:
   the desert threshold);
 - ``under_represented``: people in strata the members under-represent, each stratum
   weighted by how far its share of members falls short of its share of the population
-  (the neighbourhood's own strata mix, from ``[enrolment] strata``);
+  (the neighbourhood's own strata mix, from ``[enrolment] strata``; member counts as the
+  coverage publishes them, hidden ones as none);
 - ``spare_capacity``: people within ``reach_min`` of conventionnés that few members pay,
   weighted by how far below the median conventionné's number of payers they are (counts
   under the 11-member rule count as 0, so no small count is used or shown).
@@ -486,30 +487,23 @@ def explain(rec: RecruitmentInstance, solution: Solution, *, members_per_site: i
     return out
 
 
-def _stratum_gaps(sessions: sessionmaker[Session], population: Mapping[str, float]
-                  ) -> dict[str, float]:
+def _stratum_gaps(sessions: sessionmaker[Session], territory: Territory) -> dict[str, float]:
     """How far each stratum's share of active members falls short of its population share
-    (0: at or above; 1: no members at all). All 1 when there are no members yet."""
-    from sqlalchemy import func, select
+    (0: at or above; 1: no members at all), from the PUBLISHED coverage only: a stratum
+    whose count is hidden (under 11, or to protect another) counts as having no members.
+    The explanations show people per term for many cells whose strata mix is public, so
+    exact gaps would let a reader solve for a hidden count; published ones add nothing."""
+    from geo_caisse.membership import coverage
 
-    from geo_caisse.storage.models import MemberRow
-
-    with sessions() as session:
-        rows = session.execute(
-            select(MemberRow.income_quartile, MemberRow.age_band, func.count())
-            .where(MemberRow.status == "active", MemberRow.income_quartile.is_not(None),
-                   MemberRow.age_band.is_not(None))
-            .group_by(MemberRow.income_quartile, MemberRow.age_band)).all()
-    counts = {f"Q{q}|{a}": int(n) for q, a, n in rows}
-    total_m = sum(counts.values())
-    total_p = sum(population.values())
+    report = coverage(sessions, territory)
+    total = report["members"]
     gaps = {}
-    for s in STRATA:
-        pop_share = population[s] / total_p if total_p else 0.0
-        if total_m == 0 or pop_share == 0:
-            gaps[s] = 1.0 if pop_share else 0.0
+    for row in report["strata"]:
+        share = row["population_share"]
+        if not total or row["members"] is None or not share:
+            gaps[row["stratum"]] = 1.0 if share else 0.0
         else:
-            gaps[s] = max(0.0, 1.0 - (counts.get(s, 0) / total_m) / pop_share)
+            gaps[row["stratum"]] = max(0.0, 1.0 - (row["members"] / total) / share)
     return gaps
 
 
@@ -521,7 +515,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
     """The territory's targeting instance (see the module's docstring for the terms)."""
     from geo_caisse.accessibility import Accessibility, Destinations
     from geo_caisse.crs import WGS84, transformer
-    from geo_caisse.enrolment import population_by_stratum, territory_strata
+    from geo_caisse.enrolment import territory_strata
     from geo_caisse.storage.repositories import (
         MarketRepository,
         PointOfSaleFilter,
@@ -558,7 +552,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
     term_a = per_cell(pop.low_income * desert)
     # (b) people of under-represented strata, by their neighbourhood's strata mix
     strata = territory_strata(territory)
-    gaps = _stratum_gaps(sessions, population_by_stratum(strata))
+    gaps = _stratum_gaps(sessions, territory)
     level = min(pop.area_index, key=lambda lv: {"sous_quartier": 0, "quartier": 1}.get(lv, 2))
     area_of = pop.area_index[level]
     mix = np.zeros(len(pop.areas))

@@ -20,6 +20,6 @@ def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
             '<aside id="gc-panel" class="gc-panel" aria-label="Flux de MonA">'
             + login_form("Connexion coordination") + '</aside>')
     return render_page(fmap, territory, title="geo_caisse — coordination : flux de MonA",
-                       body_html=body, script="mona_map.js",
+                       body_html=body, script=["gc_common.js", "mona_map.js"],
                        config={"api": api_base,
                                "min_members": territory.caisse.min_members_per_cell})

@@ -149,3 +149,22 @@ def test_producer_sees_its_demand(server, browser) -> None:  # type: ignore[no-u
     page.screenshot(path=str(ARTIFACTS / "producteur.png"))
     assert errors == []
     page.close()
+
+
+def test_coordinator_follows_the_mona(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/coordination/mona")
+    _login(page, "coord")
+    page.wait_for_selector("#gc-summary h2", timeout=60_000)
+    summary = page.locator("#gc-summary").inner_text()
+    assert "Où va la MonA" in summary and "Budget" in summary
+    page.wait_for_function("document.getElementById('gc-status').textContent"
+                           ".includes('au moins 11 membres')")
+    assert "SYNTHÉTIQUES" in page.locator("#gc-status").inner_text()
+    assert page.locator("path.leaflet-interactive").count() > 0   # areas and flow lines
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "mona.png"))
+    assert errors == []
+    page.close()

@@ -181,12 +181,17 @@ def test_enrolment_over_http(client, store: Store, territory: Territory) -> None
         assert r.status_code in (400, 422), (bad, r.text)
     membership.register_volunteers(store.sessions, territory, simulate_volunteers(
         territory, n=150, seed=8, registered_on=date(2025, 1, 6)))
-    draw_body = {"seats": 40, "seed": 123, "joined_on": "2025-02-01"}
+    draw_body = {"seats": 110, "seed": 123, "joined_on": "2025-02-01"}  # more than some strata hold
     assert client.post("/api/draws", json=draw_body).status_code == 401
     r = client.post("/api/draws", json=draw_body, headers=AUTH)
     assert r.status_code == 201, r.text
     held = r.json()
     assert held["members_opened"] == len(held["selected"]) and held["seed"] == 123
+    # strata the pool could not fill: where their people live, to mobilise there
+    assert held["shortfall"]["stratum"]
+    assert set(held["places_to_mobilise"]) == set(held["shortfall"]["stratum"])
+    for places in held["places_to_mobilise"].values():
+        assert len(places) == 5 and places[0]["adults"] >= places[-1]["adults"]
     published = client.get(f"/api/draws/{held['id']}").json()
     assert published["list_sha256"] == held["list_sha256"]
     assert client.get(f"/api/draws/{held['id']}/verify").json()["ok"] is True
@@ -195,5 +200,10 @@ def test_enrolment_over_http(client, store: Store, territory: Territory) -> None
     assert listing.status_code == 200 and listing.text.startswith("ref,income_quartile")
     cov = client.get("/api/enrolment/coverage", headers=AUTH).json()
     assert len(cov["strata"]) == 12
+    areas = client.get("/api/enrolment/coverage/areas", headers=AUTH).json()
+    assert len(areas["features"]) == 31
+    assert areas["under_represented"] == [
+        s["stratum"] for s in cov["strata"] if s["under_represented"]]
+    assert all("members" not in f["properties"] for f in areas["features"])
     assert client.get("/api/draws/999").status_code == 404
     assert client.get("/api/committee/composition", headers=AUTH).json()["seats"] == 0

@@ -101,8 +101,10 @@ def hold(body: DrawIn, writer: WriterDep, territory: TerritoryDep,
     held = membership.hold_draw(writer, territory, seats=body.seats, seed=body.seed,
                                 joined_on=body.joined_on, quotas=body.quotas,
                                 neighbourhoods=body.neighbourhoods)
+    short = sorted(held.result.shortfall.get("stratum", {}))
     return {**membership.published_draw(writer, held.draw_id),
-            "members_opened": len(held.members), "waiting": held.waiting}
+            "members_opened": len(held.members), "waiting": held.waiting,
+            "places_to_mobilise": membership.places_to_mobilise(writer, territory, short)}
 
 
 @router.get("/draws/{draw_id}")
@@ -149,6 +151,13 @@ def coverage(sessions: SessionsDep, territory: TerritoryDep, _user: EnrolmentRea
     """Members and waiting volunteers by stratum against the population, and where the
     under-represented strata live (every count >= 11 or hidden)."""
     return membership.coverage(sessions, territory, neighbourhoods=neighbourhood)
+
+
+@router.get("/enrolment/coverage/areas")
+def coverage_areas(sessions: SessionsDep, territory: TerritoryDep,
+                   _user: EnrolmentReader) -> dict[str, Any]:
+    """GeoJSON: adults of the under-represented strata per neighbourhood (estimates)."""
+    return membership.coverage_areas(sessions, territory)
 
 
 @router.get("/committee/composition")

@@ -1,37 +1,17 @@
 /* geo_caisse coordinators' Mona map: heatmaps and flows (reads the API with a login token). */
 (function () {
   "use strict";
-  var cfg = window.GEO_CAISSE;
+  var cfg = window.GEO_CAISSE, C = window.GCCommon, esc = C.esc;
   var map = window[cfg.map];
   var status = document.getElementById("gc-status");
   var panel = document.getElementById("gc-panel");
-  var token = sessionStorage.getItem("gc-token");
   var BREAKS = [0.5, 1, 2, 4];   // x the median area, for a readable legend
   var COLORS = ["#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"];
   var layers = {home: null, spend: null, lines: null};
+  var session = C.session(cfg, status, start), api = session.api, logout = session.logout;
 
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function mona(v) { return v == null ? "secret statistique" :
-    Number(v).toLocaleString("fr-FR", {maximumFractionDigits: 0}) + " MonA"; }
+  function mona(v) { return C.num(v, "MonA"); }
   function pct(x) { return x == null ? "—" : Math.round(x * 100) + " %"; }
-  function api(path) {
-    return fetch(cfg.api + path, {headers: {Authorization: "Bearer " + token}})
-      .then(function (r) {
-        return r.json().then(function (body) {
-          if (r.status === 401) { logout(); }
-          if (!r.ok) { throw new Error(body.detail || r.status); }
-          return body;
-        });
-      });
-  }
-  function logout() { sessionStorage.removeItem("gc-token"); token = null; showLogin(); }
-  function showLogin() {
-    if (!document.getElementById("gc-login")) { location.reload(); }
-  }
   function scale(values) {
     var known = values.filter(function (v) { return v != null; }).sort(function (a, b) { return a - b; });
     var median = known.length ? known[Math.floor(known.length / 2)] : 1;
@@ -135,24 +115,5 @@
       return draw(s.period);
     }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
   }
-  document.getElementById("gc-login").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var form = new URLSearchParams();
-    form.set("username", document.getElementById("gc-user").value);
-    form.set("password", document.getElementById("gc-pass").value);
-    fetch(cfg.api + "/token", {method: "POST", body: form}).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.detail || r.status); }
-        token = body.access_token; sessionStorage.setItem("gc-token", token); start();
-      });
-    }).catch(function (err) { status.textContent = "Connexion refusée : " + err.message; });
-  });
-  map.fitBounds(cfg.bounds);
-  fetch(cfg.api + "/neighbourhoods?level=quartier&limit=1000").then(function (r) { return r.json(); })
-    .then(function (fc) {
-      L.geoJSON(fc, {interactive: false, style: {color: "#64748b", weight: 1, fill: true,
-                                                 fillColor: "#f8fafc", fillOpacity: 1}})
-        .addTo(map).bringToBack();
-    });
-  if (token) { start(); }
+  C.background(map, cfg);
 })();

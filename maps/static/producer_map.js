@@ -11,7 +11,7 @@
     var p = d.point_of_sale;
     L.circleMarker([p.lat, p.lon], {radius: 9, color: "#15803d", weight: 3, fillOpacity: 0.8})
       .bindPopup(esc(p.name)).addTo(map);
-    map.setView([p.lat, p.lon], 15);
+    map.setView([p.lat, p.lon], 14, {animate: false});
     var spent = d.spent_here;
     panel.innerHTML = "<button id='gc-logout' type='button'>Se déconnecter</button>" +
       "<h2>" + esc(p.name) + "</h2><table><tr><th>À pied</th><th>Habitants</th>" +
@@ -23,7 +23,8 @@
       (spent ? "<h2>MonA reçues (" + esc(spent.year) + ")</h2><p>" +
         num(spent.total.mona, "MonA") + (spent.total.members != null ? " de " +
         spent.total.members + " membres" : "") + "</p><p class='gc-note'>" +
-        spent.cells.length + " zones d'origine publiées" +
+        spent.cells.length + (spent.cells.length > 1 ? " zones d'origine publiées" :
+                              " zone d'origine publiée") +
         (spent.other_origins.members ? ", autres origines regroupées" : "") + "</p>" : "") +
       "<p class='gc-note'>Membres comptés par zones entières d'au moins " + d.min_members +
       " membres (secret statistique). Habitants : estimations.</p>";

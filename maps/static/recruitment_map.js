@@ -94,6 +94,18 @@
     });
     s.api("/enrolment/coverage").then(function (cov) {
       document.getElementById("gc-coverage").innerHTML = coverageTable(cov);
+      return s.api("/enrolment/coverage/areas");
+    }).then(function (areas) {
+      var max = Math.max.apply(null, areas.features.map(function (f) {
+        return f.properties.under_represented_adults; }).concat([1]));
+      L.geoJSON(areas, {style: function (f) {
+        return {color: "#475569", weight: 0.6, fillColor: "#f59e0b",
+                fillOpacity: 0.6 * f.properties.under_represented_adults / max};
+      }, onEachFeature: function (f, l) {
+        l.bindPopup("<b>" + esc(f.properties.name) + "</b><br>" +
+                    num(f.properties.under_represented_adults) +
+                    " adultes des strates sous-représentées (estimation)");
+      }}).addTo(map);
       target();
     }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
   }
