@@ -21,9 +21,11 @@ from api.routes import (
     neighbourhoods,
     pages,
     points_of_sale,
+    search,
     transfer,
     walking,
 )
+from geo_caisse.geocode import load_address_index
 from geo_caisse.settings import Settings, load_settings
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.migrate import current_revision
@@ -91,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if territory.network is not None and territory.population is not None:
             app.state.walking = WalkingService.load(
                 territory, cache_dir=settings.territory.cache_dir, progress=_stderr)
+        app.state.search = None
+        if territory.search is not None:
+            app.state.search = load_address_index(territory, app.state.sessions)
         app.state.geojson_cache = {}
         app.state.feature_cache = {}
         app.state.member_map_html = build_member_map(territory)
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
 
     for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, ledger,
-                   enrolment, pages):
+                   enrolment, search, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -229,6 +229,30 @@ class CaisseConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """``[search]``: the address points members search (no external geocoder).
+
+    ``addresses`` is a point layer; ``street``, ``number`` and ``suffix`` name its columns
+    (street name, house number, "bis"/"ter"...; ``suffix`` may be empty)."""
+
+    addresses: Path
+    street: str
+    number: str
+    suffix: str = ""
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], folder: Path, where: str) -> SearchConfig:
+        missing = [k for k in ("addresses", "street", "number") if k not in table]
+        if missing:
+            raise DataError(f"{where}: [search] needs {', '.join(missing)}")
+        if not all(isinstance(table.get(k, ""), str) for k in ("addresses", "street", "number",
+                                                                 "suffix")):
+            raise DataError(f"{where}: [search] values must be text")
+        return cls(folder / table["addresses"], table["street"], table["number"],
+                   table.get("suffix", ""))
+
+
+@dataclass(frozen=True)
 class Territory:
     """The caisse's area and where its data lives."""
 
@@ -246,6 +270,8 @@ class Territory:
     caisse: CaisseConfig = CaisseConfig()
     # [enrolment] strata: estimated adults per neighbourhood and draw stratum (CSV)
     strata_path: Path | None = None
+    # [search]: address points for the offline search, and their columns
+    search: SearchConfig | None = None
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -270,6 +296,7 @@ class Territory:
         network = _section(config, "network", config_path)
         population = _section(config, "population", config_path)
         enrolment = _section(config, "enrolment", config_path)
+        search = _section(config, "search", config_path)
         if "strata" in enrolment and not isinstance(enrolment["strata"], str):
             raise DataError(f"{config_path}: [enrolment] strata must be a file name")
         return cls(
@@ -289,6 +316,7 @@ class Territory:
             caisse=CaisseConfig.parse(_section(config, "caisse", config_path),
                                       str(config_path)),
             strata_path=folder / enrolment["strata"] if "strata" in enrolment else None,
+            search=SearchConfig.parse(search, folder, str(config_path)) if search else None,
         )
 
     @cached_property

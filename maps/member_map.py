@@ -30,6 +30,15 @@ def build_member_map(territory: Territory, *, api_base: str = "/api") -> str:
     cluster.add_to(fmap)
     body = ('<h1 class="gc-title">Où dépenser mes MonA&nbsp;? '
             f'<span class="gc-territory">{territory.name}</span></h1>'
+            '<form id="gc-search" class="gc-search" role="search" autocomplete="off">'
+            '<label for="gc-q">Adresse ou lieu</label>'
+            '<input id="gc-q" type="search" role="combobox" aria-autocomplete="list" '
+            'aria-expanded="false" aria-controls="gc-suggestions" maxlength="120" '
+            'placeholder="12 rue de la Loge, marché des Arceaux…">'
+            '<button type="submit">Chercher</button>'
+            '<ul id="gc-suggestions" role="listbox" aria-label="Suggestions" hidden></ul>'
+            '<p class="gc-note">Recherche sur la carte, sans service extérieur&nbsp;; '
+            'l\'adresse n\'est ni enregistrée ni transmise.</p></form>'
             '<div id="gc-status" role="status" aria-live="polite">Chargement…</div>'
             '<section id="gc-walk" class="gc-walk" aria-live="polite" hidden></section>')
     return render_page(fmap, territory,

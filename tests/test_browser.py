@@ -168,3 +168,36 @@ def test_coordinator_follows_the_mona(server, browser) -> None:  # type: ignore[
     page.screenshot(path=str(ARTIFACTS / "mona.png"))
     assert errors == []
     page.close()
+
+
+def test_member_searches_an_address_and_walks_to_a_market(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """No login: type an address, pick it with the keyboard, see the nearest conventionnés
+    by walking time (a market's stall among them) and the route on the map."""
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+    box = page.get_by_role("combobox", name="Adresse ou lieu")
+    box.fill("boulevard des arceaux")
+    page.wait_for_selector("#gc-suggestions li[id]")
+    assert "Boulevard des Arceaux" in page.locator("#gc-suggestions").inner_text()
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_selector("#gc-walk li", timeout=30_000)
+    walk = page.locator("#gc-walk").inner_text()
+    assert "min à pied" in walk
+    assert "Marché des Arceaux" in walk          # a conventionné stall of the market
+    assert page.locator("path.leaflet-interactive").count() > 0  # the route
+    # the address never appears in a URL (no query string carries it)
+    assert not any("arceaux" in u.lower() for u in requests)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "membre-recherche.png"))
+    assert errors == []
+    # small screen: the search stays usable
+    page.set_viewport_size({"width": 375, "height": 700})
+    assert box.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "membre-telephone.png"))
+    page.close()

@@ -18,6 +18,10 @@
     fruit_vegetables: "fruits et légumes", grocery: "épicerie", honey: "miel", meat: "viande",
     organic: "bio", seafood: "poissonnerie", supermarket: "supermarché",
     convenience: "alimentation générale", farm: "ferme", dairy: "produits laitiers"};
+  var PLACE_FR = {market: "marché", sous_quartier: "quartier", quartier: "quartier",
+                  commune: "commune", producer: "producteur", shop: "commerce",
+                  epicerie: "épicerie", cooperative: "coopérative", amap: "AMAP",
+                  market_stall: "étal"};
   var COLORS = {producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
                 cooperative: "#6b21a8", amap: "#0f766e", market: "#b45309"};
 
@@ -132,10 +136,18 @@
       var estimate = res.method !== "network";
       var html = "<h2>À pied d'ici" + (day ? " (ouverts le " + DAY_FR[day] + ")" : "") +
                  '</h2><button type="button" class="gc-close" aria-label="Fermer">×</button><ol>';
+      var today = DAYS[(new Date().getDay() + 6) % 7];
       res.features.forEach(function (f, i) {
-        html += "<li><strong>" + esc(f.properties.name) + "</strong> — " +
+        var p = f.properties;
+        var where = p.market_ref && marketNames[p.market_ref] ?
+          " — " + esc(marketNames[p.market_ref]) : "";
+        var open = p.open_weekdays == null ? "" : p.open_weekdays.indexOf(today) >= 0 ?
+          ' <span class="gc-open">ouvert aujourd\'hui</span>' : " fermé aujourd'hui";
+        html += "<li><strong>" + esc(p.name) + "</strong>" + where + " — " +
                 (estimate ? "environ " : "") + Math.max(1, Math.round(res.walk[i].walk_min)) +
-                " min (" + Math.round(res.walk[i].walk_m) + " m)</li>";
+                " min à pied (" + Math.round(res.walk[i].walk_m) + " m)<br><small>" +
+                esc(KIND_FR[p.kind] || p.kind) + open +
+                (p.hours_fr ? " · " + esc(p.hours_fr) : "") + "</small></li>";
       });
       html += "</ol>";
       if (!res.features.length) { html += "<p>Aucun point conventionné ouvert ce jour-là.</p>"; }
@@ -152,6 +164,71 @@
     });
   }
   map.on("click", function (e) { walkFrom(e.latlng.lat, e.latlng.lng); });
+
+  // address or place search (offline, in the API; the query goes in a POST body only)
+  var marketNames = {};
+  var form = document.getElementById("gc-search");
+  var input = document.getElementById("gc-q");
+  var list = document.getElementById("gc-suggestions");
+  var hits = [], active = -1, timer = null, asked = 0;
+  L.DomEvent.disableClickPropagation(form);
+  L.DomEvent.disableScrollPropagation(form);
+  function showHits(found) {
+    hits = found; active = -1;
+    list.innerHTML = found.map(function (h, i) {
+      return '<li role="option" id="gc-opt-' + i + '" aria-selected="false">' + esc(h.label) +
+        (h.kind === "place" ? ' <small>(' + esc(PLACE_FR[h.detail] || h.detail) + ")</small>" : "") +
+        "</li>";
+    }).join("") || '<li role="option" aria-disabled="true">Aucun résultat</li>';
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    list.querySelectorAll("li[id]").forEach(function (li, i) {
+      li.addEventListener("click", function () { choose(i); });
+    });
+  }
+  function hide() { list.hidden = true; input.setAttribute("aria-expanded", "false");
+                    input.removeAttribute("aria-activedescendant"); }
+  function ask(q) {
+    var mine = ++asked;
+    return fetch(cfg.api + "/search", {method: "POST", body: JSON.stringify({q: q, n: 6}),
+                                       headers: {"Content-Type": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (found) { if (mine === asked) { showHits(found); } return found; });
+  }
+  function choose(i) {
+    var h = hits[i];
+    if (!h) { return; }
+    input.value = h.label;
+    hide();
+    map.setView([h.lat, h.lon], 16, {animate: false});
+    walkFrom(h.lat, h.lon);
+  }
+  function move(step) {
+    var items = list.querySelectorAll("li[id]");
+    if (!items.length) { return; }
+    active = (active + step + items.length) % items.length;
+    items.forEach(function (li, i) { li.setAttribute("aria-selected", String(i === active)); });
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({block: "nearest"});
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) { hide(); return; }
+    timer = setTimeout(function () { ask(q); }, 180);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown") { e.preventDefault(); if (list.hidden) { ask(input.value.trim()); } else { move(1); } }
+    else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+    else if (e.key === "Escape") { hide(); }
+    else if (e.key === "Enter" && active >= 0 && !list.hidden) { e.preventDefault(); choose(active); }
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var q = input.value.trim();
+    if (q.length < 2) { return; }
+    ask(q).then(function (found) { if (found.length) { choose(0); } });
+  });
   if (navigator.geolocation) {
     var locate = L.control({position: "topleft"});
     locate.onAdd = function () {
@@ -194,6 +271,7 @@
     });
     res[1].forEach(function (f) {
       var p = f.properties;
+      marketNames[p.ref] = p.name;
       var c = f.geometry.coordinates;
       var m = L.marker([c[1], c[0]], {icon: icon("market"), title: p.name, alt: p.name,
                                       keyboard: true}).bindPopup(popupMarket(p));
