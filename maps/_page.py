@@ -38,6 +38,19 @@ def base_map(territory: Territory, *, css: str) -> folium.Map:
     return fmap
 
 
+COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
+                      ("/coordination/mona", "Flux de MonA"),
+                      ("/coordination/recrutement", "Recrutement"))
+
+
+def coordination_nav(current: str) -> str:
+    """The links between the coordinators' pages (the current one marked for screen readers)."""
+    links = " · ".join(
+        f'<a href="{href}"' + (' aria-current="page"' if href == current else "") +
+        f">{label}</a>" for href, label in COORDINATION_PAGES)
+    return f'<nav class="gc-nav" aria-label="Pages de coordination">{links}</nav>'
+
+
 def login_form(heading: str) -> str:
     """The login form the logged-in pages share (``gc_common.js`` handles it)."""
     return (f'<form id="gc-login" class="gc-login"><h2>{heading}</h2>'

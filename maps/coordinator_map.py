@@ -9,7 +9,7 @@ points of sale not yet conventionnés.
 from __future__ import annotations
 
 from geo_caisse.territory import Territory
-from maps._page import base_map, render_page
+from maps._page import base_map, coordination_nav, render_page
 
 
 def build_coordinator_map(territory: Territory, *, api_base: str = "/api") -> str:
@@ -18,7 +18,8 @@ def build_coordinator_map(territory: Territory, *, api_base: str = "/api") -> st
     access = territory.access
     body = ('<h1 class="gc-title">Déserts alimentaires à pied '
             f'<span class="gc-territory">{territory.name}</span></h1>'
-            '<div id="gc-status" role="status" aria-live="polite">Chargement…</div>'
+            + coordination_nav("/coordination")
+            + '<div id="gc-status" role="status" aria-live="polite">Chargement…</div>'
             '<aside id="gc-panel" class="gc-panel" aria-label="Analyse"></aside>')
     return render_page(fmap, territory, title="geo_caisse — coordination : déserts alimentaires",
                        body_html=body, script="coordinator_map.js",

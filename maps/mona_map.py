@@ -8,7 +8,7 @@ reads the flows API with the access token. Every figure it draws aggregates at l
 from __future__ import annotations
 
 from geo_caisse.territory import Territory
-from maps._page import base_map, login_form, render_page
+from maps._page import base_map, coordination_nav, login_form, render_page
 
 
 def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
@@ -16,7 +16,8 @@ def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
     fmap = base_map(territory, css="coordinator_map.css")
     body = ('<h1 class="gc-title">Flux de MonA '
             f'<span class="gc-territory">{territory.name}</span></h1>'
-            '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
+            + coordination_nav("/coordination/mona")
+            + '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
             '<aside id="gc-panel" class="gc-panel" aria-label="Flux de MonA">'
             + login_form("Connexion coordination") + '</aside>')
     return render_page(fmap, territory, title="geo_caisse — coordination : flux de MonA",

@@ -201,3 +201,28 @@ def test_member_searches_an_address_and_walks_to_a_market(server, browser) -> No
     assert box.is_visible()
     page.screenshot(path=str(ARTIFACTS / "membre-telephone.png"))
     page.close()
+
+
+def test_coordinator_opens_the_deserts_and_runs_a_what_if(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/coordination/recrutement")
+    _login(page, "coord")
+    page.wait_for_selector("#gc-result ol li", timeout=60_000)
+    page.get_by_role("link", name="Déserts alimentaires").click()
+    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+    assert "En désert alimentaire" in page.content() or \
+        "désert alimentaire" in page.locator("#gc-summary").inner_text()
+    assert page.locator("path.leaflet-interactive").count() > 100   # the desert cells
+    page.wait_for_selector("#gc-candidates button")
+    first = page.locator("#gc-candidates button").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_selector("#gc-whatif .gc-result", timeout=30_000)
+    result = page.locator("#gc-whatif").inner_text()
+    assert "Conventionner " + name in result and "Sortent du désert alimentaire" in result
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "coordination-deserts.png"))
+    assert errors == []
+    page.close()
