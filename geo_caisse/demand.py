@@ -121,8 +121,10 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
     if flows is not None and year is not None and flows.years():
         try:
             out["spent_here"] = flows.basin(point_of_sale_id, year)
+            out["received_by_month"] = flows.vendor_months(point_of_sale_id, year)
         except ValidationError:
             out["spent_here"] = None  # no Mona account: not a conventionné yet
+            out["received_by_month"] = None
     return out
 
 

@@ -589,6 +589,38 @@ class MonaFlows:
         self._vendor_cache[year] = out
         return out
 
+    def vendor_months(self, point_of_sale_id: int, year: str) -> dict[str, Any]:
+        """The MonA a point of sale received each month of ``year`` from members.
+
+        A month is shown with at least k distinct payers; the months hidden must together
+        have 0 or at least k distinct payers (else the smallest shown month is hidden too),
+        so the year's total minus the shown months never gives a smaller group's spending.
+        """
+        d = self.data
+        hits = np.flatnonzero(d.vendor_pos_ids == point_of_sale_id)
+        if not hits.size:
+            raise ValidationError(f"point of sale {point_of_sale_id} has no Mona account")
+        c = int(hits[0])
+        lo, hi, months = self._year_range(year)
+        sel = (d.payee == c) & (d.month >= lo) & (d.month < hi)
+        payer, month, cents = d.payer[sel], d.month[sel] - lo, d.cents[sel]
+        k = self.min_members
+        payers = [np.unique(payer[month == i]) for i in range(len(months))]
+        total = np.bincount(month, weights=cents, minlength=len(months)).astype(np.int64)
+        count = np.array([p.size for p in payers])
+        shown = count >= k
+
+        def hidden_union() -> int:
+            ids = [payers[i] for i in np.flatnonzero(~shown & (count > 0))]
+            return int(np.unique(np.concatenate(ids)).size) if ids else 0
+
+        while 0 < hidden_union() < k and shown.any():
+            shown[np.flatnonzero(shown)[np.argmin(count[shown])]] = False
+        return {"point_of_sale_id": point_of_sale_id, "year": year, "min_members": k,
+                "months": [{"month": m, **_figure(total[i], count[i], bool(shown[i]))}
+                           for i, m in enumerate(months)],
+                "synthetic": d.synthetic}
+
     def payers_by_point_of_sale(self, year: str) -> dict[int, int | None]:
         """Distinct payers of each point of sale in ``year`` (None where hidden: < k or
         recoverable as a difference of published sets)."""

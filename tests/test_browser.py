@@ -140,11 +140,13 @@ def test_producer_sees_its_demand(server, browser) -> None:  # type: ignore[no-u
     page.goto(base + "/producteur")
     _login(page, "ferme")
     page.wait_for_selector("#gc-panel table tr td", timeout=60_000)
-    rows = page.locator("#gc-panel table tr")
+    rows = page.locator("#gc-panel table").first.locator("tr")
     assert rows.count() == 4  # header + 5, 10, 15 minutes
+    assert page.locator("#gc-panel table").nth(1).locator("tr").count() == 12  # months
     text = page.locator("#gc-panel").inner_text()
     assert "15 min" in text and "MonA reçues" in text
     assert "Membres comptés par zones entières d'au moins 11" in text
+    assert "Par mois" in text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "producteur.png"))
     assert errors == []
@@ -222,6 +224,11 @@ def test_coordinator_opens_the_deserts_and_runs_a_what_if(server, browser) -> No
     page.wait_for_selector("#gc-whatif .gc-result", timeout=30_000)
     result = page.locator("#gc-whatif").inner_text()
     assert "Conventionner " + name in result and "Sortent du désert alimentaire" in result
+    # the printable map of the layer shown, with its threshold
+    link = page.get_by_role("link", name="PDF").first
+    assert "/api/print/deserts.pdf?threshold_min=10" in (link.get_attribute("href") or "")
+    printed = page.request.get(base + (link.get_attribute("href") or ""))
+    assert printed.ok and printed.body()[:5] == b"%PDF-"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "coordination-deserts.png"))
     assert errors == []

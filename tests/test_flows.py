@@ -106,6 +106,22 @@ def test_simulated_year_imports_once_and_publishes_only_groups_of_11(
                 rest = sorted(big - small)
                 payers = int(presence[:, rest].any(axis=1).sum())
                 assert payers == 0 or payers >= K
+    # each point of sale's months: shown ones >= 11 payers; hidden ones 0 or >= 11 together
+    d = flows.data
+    hidden_seen = 0
+    for v, pos_id in enumerate(d.vendor_pos_ids[:60]):
+        months = flows.vendor_months(int(pos_id), "2025")["months"]
+        hidden = []
+        for i, m in enumerate(months):
+            assert m["suppressed"] or m["members"] == 0 or m["members"] >= K
+            if m["suppressed"]:
+                hidden.append(i)
+        if hidden:
+            hidden_seen += 1
+            sel = (d.payee == v) & np.isin(d.month - lo, hidden)
+            together = np.unique(d.payer[sel]).size
+            assert together == 0 or together >= K
+    assert hidden_seen > 0  # the rule was exercised
     centre = flows.centre_share("2025")
     assert centre["centre"]["share"] is not None and 0 < centre["centre"]["share"] < 1
     producers = flows.producer_share("2025")

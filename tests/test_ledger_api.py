@@ -140,7 +140,7 @@ PUBLIC = {
     "/api/markets/{market_id}", "/api/markets/{market_id}/stalls", "/api/neighbourhoods",
     "/api/nearest", "/api/walk/nearest", "/api/deserts/cells", "/api/deserts/areas",
     "/api/deserts/summary", "/api/whatif", "/api/whatif/candidates",
-    "/api/export/{layer}.{fmt}", "/api/token",
+    "/api/export/{layer}.{fmt}", "/api/print/{layer}.{fmt}", "/api/token",
     # enrolment: the open call, and a published draw anyone may re-check
     "/api/volunteers", "/api/draws/{draw_id}", "/api/draws/{draw_id}/verify",
     # the members' offline address search (POST: the query stays out of URLs)

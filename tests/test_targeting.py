@@ -159,6 +159,10 @@ def test_producer_demand_never_shows_a_group_under_11(
         spent = out["spent_here"]
         if spent is not None:
             assert all(c["members"] >= 11 for c in spent["cells"])
+            months = out["received_by_month"]["months"]
+            assert len(months) == 12
+            assert all(m["suppressed"] or m["members"] == 0 or m["members"] >= 11
+                       for m in months)
     # two published sets, one inside the other (any bands of any points of sale): their
     # difference is whole areas, 0 or >= 11 members
     for (sa, ma), (sb, mb) in itertools.permutations(seen, 2):

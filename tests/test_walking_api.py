@@ -151,3 +151,14 @@ def test_coordinator_page(client: TestClient) -> None:
         assert '"maxZoom": 19' in client.get(page).text
     js = client.get("/static/coordinator_map.js")
     assert js.status_code == 200 and "/deserts/cells" in js.text
+
+
+def test_printable_maps(client: TestClient) -> None:
+    png = client.get("/api/print/deserts.png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n" and len(png.content) > 50_000
+    pdf = client.get("/api/print/conventionnes.pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert client.get("/api/print/markets.png").status_code == 200
+    assert client.get("/api/print/members.png").status_code == 422
+    assert client.get("/api/print/deserts.svg").status_code == 422

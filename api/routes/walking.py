@@ -8,15 +8,15 @@ neither stored nor logged.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 from shapely.geometry import mapping
 
-from api.deps import SessionsDep
+from api.deps import SessionsDep, TerritoryDep
 from api.schemas import PointOfSaleFeature, pos_feature
 from geo_caisse._errors import DataError
 from geo_caisse.deserts import (
@@ -237,3 +237,44 @@ def candidates(sessions: SessionsDep, walking: WalkingDep,
                            low_income_within_reach=round(r.score.low_income_within_reach, 1),
                            feature=pos_feature(r.point_of_sale))
             for i, r in enumerate(ranked)]
+
+
+@router.get("/print/{layer}.{fmt}", response_class=Response, tags=["import and export"])
+async def print_map(
+    sessions: SessionsDep, territory: TerritoryDep, walking: WalkingDep,
+    layer: Annotated[Literal["deserts", "conventionnes", "markets"], Path()],
+    fmt: Annotated[Literal["png", "pdf"], Path()],
+    threshold_min: Threshold = None, open_on: Weekday = None,
+) -> Response:
+    """A printable A4 map of an open layer (no member information), as PNG or PDF."""
+    from geo_caisse import printmap
+    from geo_caisse.storage.repositories import (
+        MarketRepository,
+        PointOfSaleFilter,
+        PointOfSaleRepository,
+    )
+
+    def render() -> bytes:
+        points: list[tuple[float, float, str]] = []
+        with sessions() as session:
+            repo = NeighbourhoodRepository(session)
+            outlines = [g for _, g in repo.list(level=NeighbourhoodLevel.QUARTIER).items]
+            outlines += [g for _, g in repo.list(level=NeighbourhoodLevel.COMMUNE).items]
+            if layer == "conventionnes":
+                items = PointOfSaleRepository(session).list(PointOfSaleFilter()).items
+                points = [(p.lon, p.lat, p.kind.value) for p in items
+                          if p.status.value == "conventionne" and p.accepts_mona]
+            elif layer == "markets":
+                points = [(m.lon, m.lat, "market")
+                          for m in MarketRepository(session).list().items]
+        if layer == "deserts":
+            report = walking.deserts(sessions, threshold_min=threshold_min,
+                                     open_on=_day(open_on))
+            return printmap.desert_map(territory, report, outlines, fmt=fmt)
+        title = {"conventionnes": "Points de vente conventionnés",
+                 "markets": "Marchés"}[layer] + f" — {territory.name}"
+        return printmap.points_map(territory, points, outlines, title=title, fmt=fmt)
+
+    body = await run_in_threadpool(render)
+    return Response(body, media_type=printmap.FORMATS[fmt], headers={
+        "Content-Disposition": f'inline; filename="{layer}.{fmt}"'})

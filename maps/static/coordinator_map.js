@@ -68,7 +68,8 @@
     '<h2>Et si…</h2><p class="gc-note">Cliquez sur une zone puis « Simuler » pour un nouveau ' +
     "point conventionné, ou sur un point conventionné pour simuler la fin de sa convention.</p>" +
     '<div id="gc-whatif" aria-live="polite"></div>' +
-    '<h2>Commerces à conventionner en priorité</h2><div id="gc-candidates"></div>';
+    '<h2>Commerces à conventionner en priorité</h2><div id="gc-candidates"></div>' +
+    '<h2>Imprimer et exporter</h2><p id="gc-exports"></p>';
   L.DomEvent.disableClickPropagation(panel);
   L.DomEvent.disableScrollPropagation(panel);
   document.getElementById("gc-form").addEventListener("change", refresh);
@@ -105,9 +106,22 @@
       '<p class="gc-note">Revenus modestes : ' + esc(meta.low_income_rule) + ". Marche à " +
       meta.walk_speed_kmh + " km/h.</p>";
   }
+  function exports() {
+    var a = function (href, text) { return '<a href="' + cfg.api + href + '">' + text + "</a>"; };
+    document.getElementById("gc-exports").innerHTML =
+      "Carte des déserts : " + a("/print/deserts.pdf?" + params(), "PDF") + " · " +
+      a("/print/deserts.png?" + params(), "PNG") + "<br>Conventionnés : " +
+      a("/print/conventionnes.pdf", "carte PDF") + " · " +
+      a("/export/points_of_sale.geojson", "GeoJSON") + " · " +
+      a("/export/points_of_sale.csv", "CSV") + " · " +
+      a("/export/points_of_sale.gpkg", "GeoPackage") + "<br>Marchés : " +
+      a("/print/markets.pdf", "carte PDF") + " · " + a("/export/markets.geojson", "GeoJSON") +
+      " · " + a("/export/markets.csv", "CSV") + " · " + a("/export/markets.gpkg", "GeoPackage");
+  }
   function refresh() {
     status.textContent = "Calcul…";
     legend();
+    exports();
     var unit = val("gc-unit");
     var url = unit === "cells" ? cfg.api + "/deserts/cells?" + params()
                                : cfg.api + "/deserts/areas?level=" + unit + "&" + params();

@@ -26,6 +26,11 @@
         spent.cells.length + (spent.cells.length > 1 ? " zones d'origine publiées" :
                               " zone d'origine publiée") +
         (spent.other_origins.members ? ", autres origines regroupées" : "") + "</p>" : "") +
+      (d.received_by_month ? "<h2>Par mois</h2><table>" +
+        d.received_by_month.months.map(function (m) {
+          return "<tr><td>" + esc(m.month) + "</td><td class='num'>" +
+            (m.members === 0 ? "—" : num(m.mona, "MonA")) + "</td></tr>";
+        }).join("") + "</table>" : "") +
       "<p class='gc-note'>Membres comptés par zones entières d'au moins " + d.min_members +
       " membres (secret statistique). Habitants : estimations.</p>";
     document.getElementById("gc-logout").addEventListener("click", s.logout);
