@@ -94,9 +94,19 @@ def browser() -> Iterator[object]:
 
 
 def _page(browser, errors: list[str]):  # type: ignore[no-untyped-def]
+    """A page with no internet: any request leaving 127.0.0.1 is refused and reported as an
+    error (so every view is checked to work offline: no tiles, no CDN, no geocoder)."""
     page = browser.new_page(viewport={"width": 1280, "height": 860})
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def offline(route, request) -> None:  # type: ignore[no-untyped-def]
+        if request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            route.continue_()
+        else:
+            errors.append(f"request to the internet: {request.url}")
+            route.abort()
+    page.route("**/*", offline)
     return page
 
 

@@ -1,0 +1,117 @@
+"""How fast each web page is usable, in Debian's headless Chromium, with the bundled data.
+
+    .venv/bin/python benchmarks/bench_pages.py [--repeat 5]
+
+A SpatiaLite store in a temporary folder gets the Montpellier data, a SYNTHETIC year (400
+members) and 300 SYNTHETIC volunteers; the app is served by uvicorn on 127.0.0.1 and each page
+is opened in a fresh browser context (empty cache) until it shows its data:
+
+- ``/`` (members): every conventionné and market drawn (``body[data-gc-ready=1]``);
+- ``/coordination``: the desert cells drawn;
+- ``/coordination/mona`` and ``/coordination/recrutement``: logged in, the figures shown
+  (the login form's round trip included).
+
+Printed: the first load after start-up (cold server caches) and the median of the next
+ones, against the 2 s goal. No internet is used (any other host is refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "benchmark password"
+GOAL_S = 2.0
+
+
+def serve() -> str:
+    import uvicorn
+
+    from api.main import create_app
+    from geo_caisse import auth, membership, services
+    from geo_caisse.ledger_import import import_transactions
+    from geo_caisse.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
+    from geo_caisse.simulate import simulate_volunteers, simulate_year
+    from geo_caisse.storage import make_engine, session_factory, writer_sessions
+    from geo_caisse.territory import Territory
+
+    territory = Territory.from_dir(ROOT / "data" / "montpellier")
+    url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+    engine = make_engine(DatabaseSettings(database_url=url))
+    services.init_store(engine, session_factory(engine), territory, progress=lambda m: None)
+    writer = writer_sessions(engine)
+    print("simulating a SYNTHETIC year…", flush=True)
+    sim = simulate_year(writer, territory, year=2025, members=400, seed=5)
+    import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
+    membership.register_volunteers(writer, territory, simulate_volunteers(
+        territory, n=300, seed=2, registered_on=date(2025, 1, 6)))
+    auth.create_user(writer, username="coord", password=PASSWORD, role="coordinator")
+    engine.dispose()
+    settings = Settings(DatabaseSettings(database_url=url),
+                        TerritorySettings(cache_dir=Path.home() / ".cache" / "geo_caisse"),
+                        ApiSettings())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}"
+
+
+PAGES = [("/", None, "body[data-gc-ready='1']"),
+         ("/coordination", None, "body[data-gc-ready='1']"),
+         ("/coordination/mona", "coord", "#gc-summary h2"),
+         ("/coordination/recrutement", "coord", "#gc-result ol li")]
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    base = serve()
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    print(f"{'page':<28} {'first s':>8} {'median s':>9} {'goal':>6}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update"])
+        for path, user, ready in PAGES:
+            times = []
+            for _ in range(args.repeat + 1):
+                context = browser.new_context()
+                page = context.new_page()
+                page.route("**/*", lambda r, q: r.continue_()
+                           if q.url.startswith(("http://127.0.0.1:", "data:")) else r.abort())
+                start = time.perf_counter()
+                page.goto(base + path)
+                if user:
+                    page.get_by_label("Identifiant").fill(user)
+                    page.get_by_label("Mot de passe").fill(PASSWORD)
+                    page.get_by_role("button", name="Se connecter").click()
+                page.wait_for_selector(ready, timeout=120_000)
+                times.append(time.perf_counter() - start)
+                context.close()
+            median = statistics.median(times[1:])
+            print(f"{path:<28} {times[0]:>8.2f} {median:>9.2f} "
+                  f"{'ok' if median < GOAL_S else 'SLOW':>6}", flush=True)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
