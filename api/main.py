@@ -98,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.search = load_address_index(territory, app.state.sessions)
         app.state.geojson_cache = {}
         app.state.feature_cache = {}
-        app.state.member_map_html = build_member_map(territory)
+        app.state.member_map_html = {lang: build_member_map(territory, lang=lang)
+                                     for lang in ("fr", "en")}
         app.state.coordinator_map_html = build_coordinator_map(territory)
         app.state.mona_map_html = build_mona_map(territory)
         app.state.recruitment_map_html = build_recruitment_map(territory)

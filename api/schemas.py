@@ -27,6 +27,7 @@ class PointOfSaleProperties(BaseModel):
     opening_hours: str | None
     open_weekdays: list[str] | None = Field(description="Mo..Su; null when hours are unknown")
     hours_fr: str | None
+    hours_en: str | None = None
     wheelchair: str
     accepts_mona: bool
     address: str | None
@@ -43,6 +44,7 @@ class MarketProperties(BaseModel):
     opening_hours: str
     open_weekdays: list[str]
     hours_fr: str
+    hours_en: str = ""
     address: str | None
     source: str | None
     stall_count: int
@@ -115,7 +117,8 @@ def pos_feature(p: PointOfSale, *, distance_m: float | None = None) -> PointOfSa
         id=p.id, ref=p.ref, name=p.name, kind=p.kind.value, status=p.status.value,
         categories=list(p.categories), opening_hours=p.opening_hours,
         open_weekdays=hours.open_weekdays() if hours else None,
-        hours_fr=hours.describe_fr() if hours else None, wheelchair=p.wheelchair.value,
+        hours_fr=hours.describe_fr() if hours else None,
+        hours_en=hours.describe_en() if hours else None, wheelchair=p.wheelchair.value,
         accepts_mona=p.accepts_mona, address=p.address, market_ref=p.market_ref,
         source=p.source, distance_m=None if distance_m is None else round(distance_m, 1),
     )
@@ -128,7 +131,8 @@ def market_feature(m: Market) -> MarketFeature:
     assert m.id is not None
     props = MarketProperties(
         id=m.id, ref=m.ref, name=m.name, kind=m.kind.value, opening_hours=m.opening_hours,
-        open_weekdays=hours.open_weekdays(), hours_fr=hours.describe_fr(), address=m.address,
+        open_weekdays=hours.open_weekdays(), hours_fr=hours.describe_fr(),
+        hours_en=hours.describe_en(), address=m.address,
         source=m.source, stall_count=m.stall_count,
         conventionne_stall_count=m.conventionne_stall_count,
         visibility=None if m.visibility is None else round(m.visibility, 4),

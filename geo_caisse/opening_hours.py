@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from geo_caisse._errors import ValidationError
 
 WEEKDAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+WEEKDAY_NAMES_EN: dict[str, str] = {
+    "Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday",
+    "Sa": "Saturday", "Su": "Sunday",
+}
 WEEKDAY_NAMES_FR: dict[str, str] = {
     "Mo": "lundi",
     "Tu": "mardi",
@@ -49,18 +53,25 @@ class WeeklyHours:
 
     def describe_fr(self) -> str:
         """A short French description, e.g. ``"mardi, samedi : 07:30–13:30"``."""
+        return self._describe(WEEKDAY_NAMES_FR, closed="fermé", colon=" : ", sep=" ; ")
+
+    def describe_en(self) -> str:
+        """A short English description, e.g. ``"Tuesday, Saturday: 07:30–13:30"``."""
+        return self._describe(WEEKDAY_NAMES_EN, closed="closed", colon=": ", sep="; ")
+
+    def _describe(self, names_of: dict[str, str], *, closed: str, colon: str, sep: str) -> str:
         if not self.open_weekdays():
-            return "fermé"
+            return closed
         groups: dict[tuple[Interval, ...], list[str]] = {}
         for day in WEEKDAYS:
             intervals = self.days.get(day)
             if intervals:
-                groups.setdefault(intervals, []).append(WEEKDAY_NAMES_FR[day])
+                groups.setdefault(intervals, []).append(names_of[day])
         parts = []
         for intervals, names in groups.items():
             times = ", ".join(f"{_fmt(a)}–{_fmt(b)}" for a, b in intervals)
-            parts.append(f"{', '.join(names)} : {times}")
-        return " ; ".join(parts)
+            parts.append(f"{', '.join(names)}{colon}{times}")
+        return sep.join(parts)
 
 
 def _fmt(minutes: int) -> str:

@@ -62,7 +62,7 @@ def login_form(heading: str) -> str:
 
 
 def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html: str,
-                script: str | list[str], config: dict[str, Any]) -> str:
+                script: str | list[str], config: dict[str, Any], lang: str = "fr") -> str:
     """The page's HTML: ``body_html`` over the map, ``config`` in ``window.GEO_CAISSE`` and
     ``script`` (from ``/static``) run after folium has made the map."""
     minx, miny, maxx, maxy = territory.bbox
@@ -79,4 +79,4 @@ def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html
     for name in [script] if isinstance(script, str) else script:
         root.header.add_child(folium.Element(  # type: ignore[attr-defined]
             f'<script defer src="{STATIC_URL}/{name}"></script>'))
-    return root.render().replace("<html>", '<html lang="fr">', 1)
+    return root.render().replace("<html>", f'<html lang="{lang}">', 1)

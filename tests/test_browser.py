@@ -243,3 +243,35 @@ def test_coordinator_opens_the_deserts_and_runs_a_what_if(server, browser) -> No
     page.screenshot(path=str(ARTIFACTS / "coordination-deserts.png"))
     assert errors == []
     page.close()
+
+
+def test_member_map_in_english_and_keyboard_only(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+    page.get_by_role("link", name="English").click()
+    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "to pay in MonA" in page.locator("#gc-status").inner_text()
+    # every form control has an accessible name
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                     && !e.textContent.trim() && !e.getAttribute('title'))
+        .map(e => e.outerHTML.slice(0, 80))""")
+    assert unnamed == []
+    # keyboard only: Tab to the search box, type, choose with the arrows
+    box = page.get_by_role("combobox", name="Address or place")
+    box.focus()
+    page.keyboard.type("1 place de la comedie")
+    page.wait_for_selector("#gc-suggestions li[id]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#gc-walk li", timeout=30_000)
+    walk = page.locator("#gc-walk").inner_text()
+    assert "On foot from here" in walk and "min walk" in walk
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "member-english.png"))
+    assert errors == []
+    page.close()

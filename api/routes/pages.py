@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import TerritoryDep
@@ -12,9 +14,10 @@ router = APIRouter(tags=["pages"])
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def member_map(request: Request) -> HTMLResponse:
-    """The member map (French)."""
-    return HTMLResponse(request.app.state.member_map_html)
+def member_map(request: Request,
+               lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
+    """The member map, in French (``?lang=en``: English)."""
+    return HTMLResponse(request.app.state.member_map_html[lang])
 
 
 @router.get("/coordination", response_class=HTMLResponse, include_in_schema=False)

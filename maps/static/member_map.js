@@ -6,22 +6,76 @@
   var cluster = window[cfg.cluster];
   var status = document.getElementById("gc-status");
   var DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
-  var DAY_FR = {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi",
-                Sa: "samedi", Su: "dimanche"};
-  var KIND_FR = {producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
-                 cooperative: "Supermarché coopératif", amap: "AMAP",
-                 market_stall: "Étal de marché", market: "Marché"};
-  var MARKET_KIND_FR = {plein_vent: "Marché de plein vent", producteurs: "Marché de producteurs",
-                        halle: "Halles"};
-  var CAT_FR = {bakery: "boulangerie", butcher: "boucherie", cheese: "fromagerie",
-    deli: "traiteur", dry_goods: "épicerie sèche", eggs: "œufs", frozen_food: "surgelés",
-    fruit_vegetables: "fruits et légumes", grocery: "épicerie", honey: "miel", meat: "viande",
-    organic: "bio", seafood: "poissonnerie", supermarket: "supermarché",
-    convenience: "alimentation générale", farm: "ferme", dairy: "produits laitiers"};
-  var PLACE_FR = {market: "marché", sous_quartier: "quartier", quartier: "quartier",
-                  commune: "commune", producer: "producteur", shop: "commerce",
-                  epicerie: "épicerie", cooperative: "coopérative", amap: "AMAP",
-                  market_stall: "étal"};
+  var I18N = {
+    fr: {
+      day: {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi",
+            Sa: "samedi", Su: "dimanche"},
+      kind: {producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
+             cooperative: "Supermarché coopératif", amap: "AMAP",
+             market_stall: "Étal de marché", market: "Marché"},
+      marketKind: {plein_vent: "Marché de plein vent", producteurs: "Marché de producteurs",
+                   halle: "Halles"},
+      cat: {bakery: "boulangerie", butcher: "boucherie", cheese: "fromagerie",
+        deli: "traiteur", dry_goods: "épicerie sèche", eggs: "œufs", frozen_food: "surgelés",
+        fruit_vegetables: "fruits et légumes", grocery: "épicerie", honey: "miel", meat: "viande",
+        organic: "bio", seafood: "poissonnerie", supermarket: "supermarché",
+        convenience: "alimentation générale", farm: "ferme", dairy: "produits laitiers"},
+      place: {market: "marché", sous_quartier: "quartier", quartier: "quartier",
+              commune: "commune", producer: "producteur", shop: "commerce",
+              epicerie: "épicerie", cooperative: "coopérative", amap: "AMAP",
+              market_stall: "étal"},
+      acceptsMona: "Accepte la MonA", hours: "Jours et horaires :", noHours: "horaires non renseignés",
+      address: "Adresse :", noAddress: "non renseignée", markets: "Marchés", filters: "Filtres",
+      type: "Type", dayLabel: "Jour", everyDay: "tous les jours", today: "aujourd'hui",
+      stalls: function (n, of) { return n + " étal" + (n > 1 ? "s" : "") + " conventionné" +
+                                        (n > 1 ? "s" : "") + " sur " + of; },
+      shown: function (n, day) { return n + " lieu" + (n > 1 ? "x" : "") + " où payer en MonA" +
+                                        (day ? " le " + day : ""); },
+      computing: "Calcul des temps de marche…", fromHere: "À pied d'ici",
+      openOn: function (d) { return " (ouverts le " + d + ")"; }, close: "Fermer",
+      openToday: "ouvert aujourd'hui", closedToday: "fermé aujourd'hui", about: "environ ",
+      walkMin: " min à pied", noneOpen: "Aucun point conventionné ouvert ce jour-là.",
+      offNetwork: "Hors du réseau piéton connu : estimation à vol d'oiseau × ",
+      walkError: "Temps de marche indisponible : ", noResult: "Aucun résultat",
+      myPosition: "Ma position", myPositionLabel: "Points conventionnés les plus proches de ma position",
+      noPosition: "Position indisponible.", loadError: "Impossible de charger les données : "
+    },
+    en: {
+      day: {Mo: "Monday", Tu: "Tuesday", We: "Wednesday", Th: "Thursday", Fr: "Friday",
+            Sa: "Saturday", Su: "Sunday"},
+      kind: {producer: "Producer", shop: "Shop", epicerie: "Grocery",
+             cooperative: "Cooperative supermarket", amap: "AMAP (farm box scheme)",
+             market_stall: "Market stall", market: "Market"},
+      marketKind: {plein_vent: "Open-air market", producteurs: "Farmers' market",
+                   halle: "Covered market"},
+      cat: {bakery: "bakery", butcher: "butcher", cheese: "cheese", deli: "delicatessen",
+        dry_goods: "dry goods", eggs: "eggs", frozen_food: "frozen food",
+        fruit_vegetables: "fruit and vegetables", grocery: "grocery", honey: "honey",
+        meat: "meat", organic: "organic", seafood: "fish and seafood", supermarket: "supermarket",
+        convenience: "convenience store", farm: "farm", dairy: "dairy"},
+      place: {market: "market", sous_quartier: "neighbourhood", quartier: "district",
+              commune: "town", producer: "producer", shop: "shop", epicerie: "grocery",
+              cooperative: "cooperative", amap: "AMAP", market_stall: "stall"},
+      acceptsMona: "Accepts the MonA", hours: "Days and hours:", noHours: "hours not given",
+      address: "Address:", noAddress: "not given", markets: "Markets", filters: "Filters",
+      type: "Type", dayLabel: "Day", everyDay: "every day", today: "today",
+      stalls: function (n, of) { return n + " of " + of + " stalls take the MonA"; },
+      shown: function (n, day) { return n + " place" + (n > 1 ? "s" : "") +
+                                        " to pay in MonA" + (day ? " on " + day : ""); },
+      computing: "Computing walking times…", fromHere: "On foot from here",
+      openOn: function (d) { return " (open on " + d + ")"; }, close: "Close",
+      openToday: "open today", closedToday: "closed today", about: "about ",
+      walkMin: " min walk", noneOpen: "No conventionné open that day.",
+      offNetwork: "Outside the known footpaths: straight line × ",
+      walkError: "Walking times unavailable: ", noResult: "No result",
+      myPosition: "My position", myPositionLabel: "Nearest conventionnés to my position",
+      noPosition: "Position unavailable.", loadError: "Could not load the data: "
+    }
+  };
+  var T = I18N[cfg.lang] || I18N.fr;
+  var HOURS = cfg.lang === "en" ? "hours_en" : "hours_fr";
+  var DAY_FR = T.day, KIND_FR = T.kind, MARKET_KIND_FR = T.marketKind, CAT_FR = T.cat,
+      PLACE_FR = T.place;
   var COLORS = {producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
                 cooperative: "#6b21a8", amap: "#0f766e", market: "#b45309"};
 
@@ -39,19 +93,17 @@
     var cats = (p.categories || []).map(function (c) { return CAT_FR[c] || c; }).join(", ");
     return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
       "<p>" + esc(KIND_FR[p.kind] || p.kind) + (cats ? " · " + esc(cats) : "") + "</p>" +
-      '<p><span class="gc-badge">Accepte la MonA</span></p>' +
-      "<p><strong>Jours et horaires :</strong> " +
-      esc(p.hours_fr || "horaires non renseignés") + "</p>" +
-      "<p><strong>Adresse :</strong> " + esc(p.address || "non renseignée") + "</p></div>";
+      '<p><span class="gc-badge">' + T.acceptsMona + "</span></p>" +
+      "<p><strong>" + T.hours + "</strong> " + esc(p[HOURS] || T.noHours) + "</p>" +
+      "<p><strong>" + T.address + "</strong> " + esc(p.address || T.noAddress) + "</p></div>";
   }
   function popupMarket(p) {
     return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
-      "<p>" + esc(MARKET_KIND_FR[p.kind] || "Marché") + "</p>" +
-      '<p><span class="gc-badge">' + p.conventionne_stall_count + " étal" +
-      (p.conventionne_stall_count > 1 ? "s" : "") + " conventionné" +
-      (p.conventionne_stall_count > 1 ? "s" : "") + " sur " + p.stall_count + "</span></p>" +
-      "<p><strong>Jours et horaires :</strong> " + esc(p.hours_fr) + "</p>" +
-      "<p><strong>Adresse :</strong> " + esc(p.address || "non renseignée") + "</p></div>";
+      "<p>" + esc(MARKET_KIND_FR[p.kind] || KIND_FR.market) + "</p>" +
+      '<p><span class="gc-badge">' + T.stalls(p.conventionne_stall_count, p.stall_count) +
+      "</span></p>" +
+      "<p><strong>" + T.hours + "</strong> " + esc(p[HOURS] || T.noHours) + "</p>" +
+      "<p><strong>" + T.address + "</strong> " + esc(p.address || T.noAddress) + "</p></div>";
   }
 
   var entries = [];  // {marker, kind, days}
@@ -70,15 +122,15 @@
   controls.onAdd = function () {
     var div = L.DomUtil.create("div", "gc-filters");
     var kinds = ["market", "producer", "shop", "epicerie", "cooperative", "amap"];
-    var html = '<form aria-label="Filtres"><fieldset><legend>Type</legend>';
+    var html = '<form aria-label="' + T.filters + '"><fieldset><legend>' + T.type + "</legend>";
     kinds.forEach(function (k) {
       html += '<label><input type="checkbox" name="kind" value="' + k + '" checked> ' +
               '<span style="color:' + COLORS[k] + '">●</span> ' +
-              esc(k === "market" ? "Marchés" : KIND_FR[k]) + "</label>";
+              esc(k === "market" ? T.markets : KIND_FR[k]) + "</label>";
     });
-    html += '</fieldset><fieldset><legend><label for="gc-day">Jour</label></legend>' +
-            '<select id="gc-day" name="day"><option value="">tous les jours</option>' +
-            '<option value="today">aujourd\'hui</option>';
+    html += '</fieldset><fieldset><legend><label for="gc-day">' + T.dayLabel +
+            '</label></legend><select id="gc-day" name="day"><option value="">' + T.everyDay +
+            '</option><option value="today">' + T.today + "</option>";
     DAYS.forEach(function (d) { html += '<option value="' + d + '">' + DAY_FR[d] + "</option>"; });
     html += "</select></fieldset></form>";
     div.innerHTML = html;
@@ -107,8 +159,7 @@
     });
     cluster.clearLayers();
     cluster.addLayers(shown);
-    status.textContent = shown.length + " lieu" + (shown.length > 1 ? "x" : "") +
-      " où payer en MonA" + (day ? " le " + DAY_FR[day] : "");
+    status.textContent = T.shown(shown.length, day ? DAY_FR[day] : "");
   }
 
   // walking times: click the map (or use "ma position") to list the nearest conventionnés
@@ -119,7 +170,7 @@
     var url = cfg.api + "/walk/nearest?n=5&route=true&lon=" + lon.toFixed(6) + "&lat=" +
               lat.toFixed(6) + (day ? "&open_on=" + day : "");
     walkBox.hidden = false;
-    walkBox.textContent = "Calcul des temps de marche…";
+    walkBox.textContent = T.computing;
     return fetch(url).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) { throw new Error(body.detail || r.status); }
@@ -134,25 +185,26 @@
                    {color: "#1d4ed8", weight: 5, opacity: 0.8}).addTo(walkLayer);
       }
       var estimate = res.method !== "network";
-      var html = "<h2>À pied d'ici" + (day ? " (ouverts le " + DAY_FR[day] + ")" : "") +
-                 '</h2><button type="button" class="gc-close" aria-label="Fermer">×</button><ol>';
+      var html = "<h2>" + T.fromHere + (day ? T.openOn(DAY_FR[day]) : "") +
+                 '</h2><button type="button" class="gc-close" aria-label="' + T.close +
+                 '">×</button><ol>';
       var today = DAYS[(new Date().getDay() + 6) % 7];
       res.features.forEach(function (f, i) {
         var p = f.properties;
         var where = p.market_ref && marketNames[p.market_ref] ?
           " — " + esc(marketNames[p.market_ref]) : "";
         var open = p.open_weekdays == null ? "" : p.open_weekdays.indexOf(today) >= 0 ?
-          ' <span class="gc-open">ouvert aujourd\'hui</span>' : " fermé aujourd'hui";
+          ' <span class="gc-open">' + T.openToday + "</span>" : " " + T.closedToday;
         html += "<li><strong>" + esc(p.name) + "</strong>" + where + " — " +
-                (estimate ? "environ " : "") + Math.max(1, Math.round(res.walk[i].walk_min)) +
-                " min à pied (" + Math.round(res.walk[i].walk_m) + " m)<br><small>" +
+                (estimate ? T.about : "") + Math.max(1, Math.round(res.walk[i].walk_min)) +
+                T.walkMin + " (" + Math.round(res.walk[i].walk_m) + " m)<br><small>" +
                 esc(KIND_FR[p.kind] || p.kind) + open +
-                (p.hours_fr ? " · " + esc(p.hours_fr) : "") + "</small></li>";
+                (p[HOURS] ? " · " + esc(p[HOURS]) : "") + "</small></li>";
       });
       html += "</ol>";
-      if (!res.features.length) { html += "<p>Aucun point conventionné ouvert ce jour-là.</p>"; }
+      if (!res.features.length) { html += "<p>" + T.noneOpen + "</p>"; }
       if (estimate) {
-        html += '<p class="gc-note">Hors du réseau piéton connu : estimation à vol d\'oiseau × ' +
+        html += '<p class="gc-note">' + T.offNetwork +
                 res.detour_factor + ".</p>";
       }
       walkBox.innerHTML = html;
@@ -160,7 +212,7 @@
         walkBox.hidden = true; walkLayer.clearLayers();
       });
     }).catch(function (err) {
-      walkBox.textContent = "Temps de marche indisponible : " + err.message;
+      walkBox.textContent = T.walkError + err.message;
     });
   }
   map.on("click", function (e) { walkFrom(e.latlng.lat, e.latlng.lng); });
@@ -179,7 +231,7 @@
       return '<li role="option" id="gc-opt-' + i + '" aria-selected="false">' + esc(h.label) +
         (h.kind === "place" ? ' <small>(' + esc(PLACE_FR[h.detail] || h.detail) + ")</small>" : "") +
         "</li>";
-    }).join("") || '<li role="option" aria-disabled="true">Aucun résultat</li>';
+    }).join("") || '<li role="option" aria-disabled="true">' + T.noResult + "</li>";
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     list.querySelectorAll("li[id]").forEach(function (li, i) {
@@ -234,13 +286,13 @@
     locate.onAdd = function () {
       var b = L.DomUtil.create("button", "gc-locate");
       b.type = "button";
-      b.textContent = "Ma position";
-      b.setAttribute("aria-label", "Points conventionnés les plus proches de ma position");
+      b.textContent = T.myPosition;
+      b.setAttribute("aria-label", T.myPositionLabel);
       L.DomEvent.disableClickPropagation(b);
       b.addEventListener("click", function () {
         navigator.geolocation.getCurrentPosition(function (pos) {
           walkFrom(pos.coords.latitude, pos.coords.longitude);
-        }, function () { walkBox.hidden = false; walkBox.textContent = "Position indisponible."; });
+        }, function () { walkBox.hidden = false; walkBox.textContent = T.noPosition; });
       });
       return b;
     };
@@ -280,7 +332,7 @@
     applyFilters();
     document.body.setAttribute("data-gc-ready", "1");
   }).catch(function (err) {
-    status.textContent = "Impossible de charger les données : " + err.message;
+    status.textContent = T.loadError + err.message;
     document.body.setAttribute("data-gc-ready", "error");
   });
 })();
