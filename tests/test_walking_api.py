@@ -162,3 +162,25 @@ def test_printable_maps(client: TestClient) -> None:
     assert client.get("/api/print/markets.png").status_code == 200
     assert client.get("/api/print/members.png").status_code == 422
     assert client.get("/api/print/deserts.svg").status_code == 422
+
+
+def test_walk_nearest_by_post_and_search_keep_places_out_of_urls(client: TestClient) -> None:
+    """The member map sends the place in a body: same answer as GET, nothing cached."""
+    got = client.get("/api/walk/nearest", params={"lon": 3.8767, "lat": 43.6108, "n": 3})
+    posted = client.post("/api/walk/nearest", json={"lon": 3.8767, "lat": 43.6108, "n": 3})
+    assert posted.status_code == 200 and posted.json() == got.json()
+    assert posted.headers["cache-control"] == "no-store"
+    assert client.post("/api/walk/nearest", json={"lon": 300, "lat": 43.6}).status_code == 422
+    found = client.post("/api/search", json={"q": "12 rue de la loge"})
+    assert found.status_code == 200 and found.headers["cache-control"] == "no-store"
+    first = found.json()[0]
+    assert first["kind"] == "address" and first["label"] == "12 Rue de la Loge"
+    assert 3.87 < first["lon"] < 3.88 and 43.60 < first["lat"] < 43.62
+    place = client.post("/api/search", json={"q": "marché des arceaux"}).json()[0]
+    assert place["kind"] == "place" and place["detail"] == "market"
+    tail = client.post("/api/search", json={"q": "avenue de toulouse 100"}).json()[0]
+    assert tail["label"] == "100 Avenue de Toulouse"
+    for bad in ({"q": "x"}, {"q": "a" * 121}, {"q": 12}, {"q": "loge", "n": 50},
+                {"q": "loge", "lon": 3.8}):
+        assert client.post("/api/search", json=bad).status_code == 422, bad
+    assert client.get("/api/search", params={"q": "loge"}).status_code == 405

@@ -82,6 +82,32 @@ async def walk_nearest(
     Times are read from distances stored for every street node: no search per request.
     Outside the network's coverage, a straight-line estimate is returned and labelled.
     """
+    return await _walk_nearest(request, sessions, walking, lon, lat, n, open_on, route)
+
+
+class WalkFrom(BaseModel):
+    """A place to walk from, in a request body (so that no URL, hence no log, holds it)."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    n: int = Field(default=5, ge=1, le=10)
+    open_on: str | None = None
+    route: bool = False
+
+
+@router.post("/walk/nearest", response_model=NearestWalkResponse)
+async def walk_nearest_post(request: Request, sessions: SessionsDep, walking: WalkingDep,
+                            body: WalkFrom) -> Response:
+    """As ``GET /api/walk/nearest``, the place in the body: what the member map uses."""
+    response = await _walk_nearest(request, sessions, walking, body.lon, body.lat, body.n,
+                                   body.open_on, body.route)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _walk_nearest(request: Request, sessions: SessionsDep, walking: WalkingService,
+                        lon: float, lat: float, n: int, open_on: str | None,
+                        route: bool) -> Response:
     day = _day(open_on)
     if not walking.is_ready(day):  # the store is read, or tables built, off the event loop
         await run_in_threadpool(walking.prepare, sessions, day)

@@ -167,11 +167,14 @@
   var walkLayer = L.layerGroup().addTo(map);
   function walkFrom(lat, lon) {
     var day = selectedDay();
-    var url = cfg.api + "/walk/nearest?n=5&route=true&lon=" + lon.toFixed(6) + "&lat=" +
-              lat.toFixed(6) + (day ? "&open_on=" + day : "");
+    // the place goes in a POST body: no URL (server, proxy or browser history) holds it
+    var place = {lon: Number(lon.toFixed(6)), lat: Number(lat.toFixed(6)), n: 5, route: true,
+                 open_on: day || null};
     walkBox.hidden = false;
     walkBox.textContent = T.computing;
-    return fetch(url).then(function (r) {
+    return fetch(cfg.api + "/walk/nearest", {method: "POST", body: JSON.stringify(place),
+                                              headers: {"Content-Type": "application/json"}})
+      .then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) { throw new Error(body.detail || r.status); }
         return body;
