@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,21 @@ def _page(browser, errors: list[str]):  # type: ignore[no-untyped-def]
     return page
 
 
+@contextmanager
+def view(browser, screenshot: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """An offline page; on leaving, its screenshot is written to the artefacts and it must
+    have logged no console error and asked nothing of the internet."""
+    errors: list[str] = []
+    page = _page(browser, errors)
+    try:
+        yield page
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / screenshot))
+        assert errors == []
+    finally:
+        page.close()
+
+
 def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Identifiant").fill(user)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -119,160 +135,131 @@ def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_coordinator_targets_recruitment_on_the_map(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(base + "/coordination/recrutement")
-    _login(page, "coord")
-    page.wait_for_selector("#gc-result ol li", timeout=60_000)
-    items = page.locator("#gc-result ol li")
-    assert items.count() == 5
-    assert "habitants de plus" in items.first.inner_text()
-    assert "MonA/mois" in items.first.inner_text()
-    assert page.locator(".gc-rank").count() == 5          # the chosen places on the map
-    assert "Optimum exact" in page.locator("#gc-result").inner_text()
-    coverage = page.locator("#gc-coverage").inner_text()
-    assert "Couverture des strates" in coverage and "Q1 · <30" in coverage
-    # the interactive mode, with fewer places
-    page.locator("#gc-k").fill("3")
-    page.locator("#gc-mode").select_option("interactive")
-    page.get_by_role("button", name="Calculer").click()
-    page.wait_for_function("document.querySelectorAll('#gc-result ol li').length === 3")
-    assert "Mode interactif" in page.locator("#gc-result").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "recrutement.png"))
-    assert errors == []
-    page.close()
+    with view(browser, "recrutement.png") as page:
+        page.goto(base + "/coordination/recrutement")
+        _login(page, "coord")
+        page.wait_for_selector("#gc-result ol li", timeout=60_000)
+        items = page.locator("#gc-result ol li")
+        assert items.count() == 5
+        assert "habitants de plus" in items.first.inner_text()
+        assert "MonA/mois" in items.first.inner_text()
+        assert page.locator(".gc-rank").count() == 5          # the chosen places on the map
+        assert "Optimum exact" in page.locator("#gc-result").inner_text()
+        coverage = page.locator("#gc-coverage").inner_text()
+        assert "Couverture des strates" in coverage and "Q1 · <30" in coverage
+        # the interactive mode, with fewer places
+        page.locator("#gc-k").fill("3")
+        page.locator("#gc-mode").select_option("interactive")
+        page.get_by_role("button", name="Calculer").click()
+        page.wait_for_function("document.querySelectorAll('#gc-result ol li').length === 3")
+        assert "Mode interactif" in page.locator("#gc-result").inner_text()
 
 
 def test_producer_sees_its_demand(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(base + "/producteur")
-    _login(page, "ferme")
-    page.wait_for_selector("#gc-panel table tr td", timeout=60_000)
-    rows = page.locator("#gc-panel table").first.locator("tr")
-    assert rows.count() == 4  # header + 5, 10, 15 minutes
-    assert page.locator("#gc-panel table").nth(1).locator("tr").count() == 12  # months
-    text = page.locator("#gc-panel").inner_text()
-    assert "15 min" in text and "MonA reçues" in text
-    assert "Membres comptés par zones entières d'au moins 11" in text
-    assert "Par mois" in text
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "producteur.png"))
-    assert errors == []
-    page.close()
+    with view(browser, "producteur.png") as page:
+        page.goto(base + "/producteur")
+        _login(page, "ferme")
+        page.wait_for_selector("#gc-panel table tr td", timeout=60_000)
+        rows = page.locator("#gc-panel table").first.locator("tr")
+        assert rows.count() == 4  # header + 5, 10, 15 minutes
+        assert page.locator("#gc-panel table").nth(1).locator("tr").count() == 12  # months
+        text = page.locator("#gc-panel").inner_text()
+        assert "15 min" in text and "MonA reçues" in text
+        assert "Membres comptés par zones entières d'au moins 11" in text
+        assert "Par mois" in text
 
 
 def test_coordinator_follows_the_mona(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(base + "/coordination/mona")
-    _login(page, "coord")
-    page.wait_for_selector("#gc-summary h2", timeout=60_000)
-    summary = page.locator("#gc-summary").inner_text()
-    assert "Où va la MonA" in summary and "Budget" in summary
-    page.wait_for_function("document.getElementById('gc-status').textContent"
-                           ".includes('au moins 11 membres')")
-    assert "SYNTHÉTIQUES" in page.locator("#gc-status").inner_text()
-    assert page.locator("path.leaflet-interactive").count() > 0   # areas and flow lines
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "mona.png"))
-    assert errors == []
-    page.close()
+    with view(browser, "mona.png") as page:
+        page.goto(base + "/coordination/mona")
+        _login(page, "coord")
+        page.wait_for_selector("#gc-summary h2", timeout=60_000)
+        summary = page.locator("#gc-summary").inner_text()
+        assert "Où va la MonA" in summary and "Budget" in summary
+        page.wait_for_function("document.getElementById('gc-status').textContent"
+                               ".includes('au moins 11 membres')")
+        assert "SYNTHÉTIQUES" in page.locator("#gc-status").inner_text()
+        assert page.locator("path.leaflet-interactive").count() > 0   # areas and flow lines
 
 
 def test_member_searches_an_address_and_walks_to_a_market(server, browser) -> None:  # type: ignore[no-untyped-def]
     """No login: type an address, pick it with the keyboard, see the nearest conventionnés
     by walking time (a market's stall among them) and the route on the map."""
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(base + "/")
-    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
-    box = page.get_by_role("combobox", name="Adresse ou lieu")
-    box.fill("boulevard des arceaux")
-    page.wait_for_selector("#gc-suggestions li[id]")
-    assert "Boulevard des Arceaux" in page.locator("#gc-suggestions").inner_text()
-    box.press("ArrowDown")
-    box.press("Enter")
-    page.wait_for_selector("#gc-walk li", timeout=30_000)
-    walk = page.locator("#gc-walk").inner_text()
-    assert "min à pied" in walk
-    assert "Marché des Arceaux" in walk          # a conventionné stall of the market
-    assert page.locator("path.leaflet-interactive").count() > 0  # the route
-    # neither the address nor the place appears in a URL (no query string carries them)
-    assert not any("arceaux" in u.lower() or "lon=" in u for u in requests)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "membre-recherche.png"))
-    assert errors == []
-    # small screen: the search stays usable
-    page.set_viewport_size({"width": 375, "height": 700})
-    assert box.is_visible()
-    page.screenshot(path=str(ARTIFACTS / "membre-telephone.png"))
-    page.close()
+    with view(browser, "membre-telephone.png") as page:
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base + "/")
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        box = page.get_by_role("combobox", name="Adresse ou lieu")
+        box.fill("boulevard des arceaux")
+        page.wait_for_selector("#gc-suggestions li[id]")
+        assert "Boulevard des Arceaux" in page.locator("#gc-suggestions").inner_text()
+        box.press("ArrowDown")
+        box.press("Enter")
+        page.wait_for_selector("#gc-walk li", timeout=30_000)
+        walk = page.locator("#gc-walk").inner_text()
+        assert "min à pied" in walk
+        assert "Marché des Arceaux" in walk          # a conventionné stall of the market
+        assert page.locator("path.leaflet-interactive").count() > 0  # the route
+        # neither the address nor the place appears in a URL (no query string carries them)
+        assert not any("arceaux" in u.lower() or "lon=" in u for u in requests)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "membre-recherche.png"))
+        # small screen: the search stays usable
+        page.set_viewport_size({"width": 375, "height": 700})
+        assert box.is_visible()
 
 
 def test_coordinator_opens_the_deserts_and_runs_a_what_if(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(base + "/coordination/recrutement")
-    _login(page, "coord")
-    page.wait_for_selector("#gc-result ol li", timeout=60_000)
-    page.get_by_role("link", name="Déserts alimentaires").click()
-    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
-    assert "En désert alimentaire" in page.content() or \
-        "désert alimentaire" in page.locator("#gc-summary").inner_text()
-    assert page.locator("path.leaflet-interactive").count() > 100   # the desert cells
-    page.wait_for_selector("#gc-candidates button")
-    first = page.locator("#gc-candidates button").first
-    name = first.inner_text()
-    first.click()
-    page.wait_for_selector("#gc-whatif .gc-result", timeout=30_000)
-    result = page.locator("#gc-whatif").inner_text()
-    assert "Conventionner " + name in result and "Sortent du désert alimentaire" in result
-    # the printable map of the layer shown, with its threshold
-    link = page.get_by_role("link", name="PDF").first
-    assert "/api/print/deserts.pdf?threshold_min=10" in (link.get_attribute("href") or "")
-    printed = page.request.get(base + (link.get_attribute("href") or ""))
-    assert printed.ok and printed.body()[:5] == b"%PDF-"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "coordination-deserts.png"))
-    assert errors == []
-    page.close()
+    with view(browser, "coordination-deserts.png") as page:
+        page.goto(base + "/coordination/recrutement")
+        _login(page, "coord")
+        page.wait_for_selector("#gc-result ol li", timeout=60_000)
+        page.get_by_role("link", name="Déserts alimentaires").click()
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        assert "En désert alimentaire" in page.content() or \
+            "désert alimentaire" in page.locator("#gc-summary").inner_text()
+        assert page.locator("path.leaflet-interactive").count() > 100   # the desert cells
+        page.wait_for_selector("#gc-candidates button")
+        first = page.locator("#gc-candidates button").first
+        name = first.inner_text()
+        first.click()
+        page.wait_for_selector("#gc-whatif .gc-result", timeout=30_000)
+        result = page.locator("#gc-whatif").inner_text()
+        assert "Conventionner " + name in result and "Sortent du désert alimentaire" in result
+        # the printable map of the layer shown, with its threshold
+        link = page.get_by_role("link", name="PDF").first
+        assert "/api/print/deserts.pdf?threshold_min=10" in (link.get_attribute("href") or "")
+        printed = page.request.get(base + (link.get_attribute("href") or ""))
+        assert printed.ok and printed.body()[:5] == b"%PDF-"
 
 
 def test_member_map_in_english_and_keyboard_only(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = server
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(base + "/")
-    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
-    page.get_by_role("link", name="English").click()
-    page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert "to pay in MonA" in page.locator("#gc-status").inner_text()
-    # every form control has an accessible name
-    unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
-        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
-                     && !e.textContent.trim() && !e.getAttribute('title'))
-        .map(e => e.outerHTML.slice(0, 80))""")
-    assert unnamed == []
-    # keyboard only: Tab to the search box, type, choose with the arrows
-    box = page.get_by_role("combobox", name="Address or place")
-    box.focus()
-    page.keyboard.type("1 place de la comedie")
-    page.wait_for_selector("#gc-suggestions li[id]")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#gc-walk li", timeout=30_000)
-    walk = page.locator("#gc-walk").inner_text()
-    assert "On foot from here" in walk and "min walk" in walk
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "member-english.png"))
-    assert errors == []
-    page.close()
+    with view(browser, "member-english.png") as page:
+        page.goto(base + "/")
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        page.get_by_role("link", name="English").click()
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert "to pay in MonA" in page.locator("#gc-status").inner_text()
+        # every form control has an accessible name
+        unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                         && !e.textContent.trim() && !e.getAttribute('title'))
+            .map(e => e.outerHTML.slice(0, 80))""")
+        assert unnamed == []
+        # keyboard only: Tab to the search box, type, choose with the arrows
+        box = page.get_by_role("combobox", name="Address or place")
+        box.focus()
+        page.keyboard.type("1 place de la comedie")
+        page.wait_for_selector("#gc-suggestions li[id]")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#gc-walk li", timeout=30_000)
+        walk = page.locator("#gc-walk").inner_text()
+        assert "On foot from here" in walk and "min walk" in walk
