@@ -8,6 +8,7 @@ settings in ``window.GEO_CAISSE``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,4 +80,8 @@ def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html
     for name in [script] if isinstance(script, str) else script:
         root.header.add_child(folium.Element(  # type: ignore[attr-defined]
             f'<script defer src="{STATIC_URL}/{name}"></script>'))
-    return root.render().replace("<html>", f'<html lang="{lang}">', 1)
+    html = root.render().replace("<html>", f'<html lang="{lang}">', 1)
+    # folium's own viewport forbids zooming (user-scalable=no), which people with low vision
+    # need (WCAG 1.4.4): keep only ours
+    return re.sub(r'<meta name="viewport" content="width=device-width,\s*initial-scale=1\.0, '
+                  r'maximum-scale=1\.0, user-scalable=no"\s*/>', "", html)

@@ -263,3 +263,51 @@ def test_member_map_in_english_and_keyboard_only(server, browser) -> None:  # ty
         page.wait_for_selector("#gc-walk li", timeout=30_000)
         walk = page.locator("#gc-walk").inner_text()
         assert "On foot from here" in walk and "min walk" in walk
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """WCAG 2 A and AA violations axe-core finds on the page (the map's own tiles excluded)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+                                                      values: ['wcag2a', 'wcag2aa']}});
+        return r.violations.map(v => v.id + ': ' + v.help + ' — ' +
+                                     v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+    }""")
+    return list(found)
+
+
+def test_pages_pass_an_accessibility_audit(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2 A/AA rules (contrast, labels, names, language) on the member map
+    with a walking answer open, and on the coordinators' desert page."""
+    base, _ = server
+    with view(browser, "membre-audit.png") as page:
+        page.goto(base + "/")
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        box = page.get_by_role("combobox", name="Adresse ou lieu")
+        box.fill("12 rue de la loge")
+        page.wait_for_selector("#gc-suggestions li[id]")
+        box.press("ArrowDown")
+        box.press("Enter")
+        page.wait_for_selector("#gc-walk li", timeout=30_000)
+        assert _axe(page) == []
+    with view(browser, "coordination-audit.png") as page:
+        page.goto(base + "/coordination")
+        page.wait_for_selector("body[data-gc-ready='1']", timeout=60_000)
+        assert _axe(page) == []
+
+
+def test_logged_in_pages_pass_an_accessibility_audit(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    for path, user, ready in (("/coordination/recrutement", "coord", "#gc-result ol li"),
+                              ("/coordination/mona", "coord", "#gc-summary h2"),
+                              ("/producteur", "ferme", "#gc-panel table tr td")):
+        with view(browser, "audit-" + path.strip("/").replace("/", "-") + ".png") as page:
+            page.goto(base + path)
+            assert _axe(page) == []          # the login form
+            _login(page, user)
+            page.wait_for_selector(ready, timeout=60_000)
+            assert _axe(page) == [], path
