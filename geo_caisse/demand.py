@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse._errors import NotFoundError, ValidationError
 from geo_caisse.accessibility import Accessibility, Destinations
-from geo_caisse.crs import WGS84, transformer
+from geo_caisse.crs import WGS84, reproject, transformer
 from geo_caisse.payment import HOME_CELL_M
 from geo_caisse.privacy import AdaptiveGrid, check_min_members
 from geo_caisse.storage.models import MemberRow
@@ -109,9 +110,17 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
         band["members"] = members
         band["areas"] = [codes[i] for i in within]
         band["mona_allocated_per_month"] = round(members * allocation)
+    # the counted areas, for the map: their outline and band (no count of their own)
+    features = []
+    for near in np.flatnonzero(leaf_time <= BANDS_MIN[-1]).tolist():
+        reach = next(m for m in BANDS_MIN if leaf_time[near] <= m)
+        geom = reproject(grid.leaf_geometry(near), territory.metric_crs, WGS84)
+        features.append({"type": "Feature", "geometry": mapping(geom),
+                         "properties": {"area": codes[near], "within_min": reach}})
     out: dict[str, Any] = {
         "point_of_sale": {"id": pos.id, "name": pos.name, "kind": pos.kind.value,
                           "lon": pos.lon, "lat": pos.lat},
+        "areas": {"type": "FeatureCollection", "features": features},
         "min_members": k, "bands": bands,
         "areas_withheld": withheld,
         "method": ("members counted by whole areas of >= "

@@ -156,6 +156,9 @@ def test_producer_demand_never_shows_a_group_under_11(
         for a, b in itertools.pairwise(members):
             assert b - a == 0 or b - a >= 11
         seen += [(set(b["areas"]), b["members"]) for b in bands]
+        drawn = {f["properties"]["area"] for f in out["areas"]["features"]}
+        assert drawn == set(bands[-1]["areas"])
+        assert all("members" not in f["properties"] for f in out["areas"]["features"])
         spent = out["spent_here"]
         if spent is not None:
             assert all(c["members"] >= 11 for c in spent["cells"])

@@ -7,8 +7,16 @@
   var panel = document.getElementById("gc-panel");
   var s = C.session(cfg, status, start);
 
+  var BAND_COLOURS = {5: "#15803d", 10: "#65a30d", 15: "#ca8a04"};
   function show(d) {
     var p = d.point_of_sale;
+    if (d.areas.features.length) {
+      L.geoJSON(d.areas, {style: function (f) {
+        return {color: BAND_COLOURS[f.properties.within_min], weight: 1.5, fillOpacity: 0.2};
+      }, onEachFeature: function (f, l) {
+        l.bindTooltip("Zone de membres à moins de " + f.properties.within_min + " min");
+      }}).addTo(map);
+    }
     L.circleMarker([p.lat, p.lon], {radius: 9, color: "#15803d", weight: 3, fillOpacity: 0.8})
       .bindPopup(esc(p.name)).addTo(map);
     map.setView([p.lat, p.lon], 14, {animate: false});
