@@ -69,6 +69,19 @@ def current_user(
 UserDep = Annotated[User, Depends(current_user)]
 
 
+def optional_user(
+    settings: SettingsDep,
+    secret: Annotated[str, Depends(get_jwt_secret)],
+    token: Annotated[str | None, Depends(_oauth2)],
+) -> User | None:
+    """The caller when a token is given (checked as :func:`current_user` does), else None:
+    for routes open to everyone that do more for some roles."""
+    return current_user(settings, secret, token) if token else None
+
+
+OptionalUserDep = Annotated[User | None, Depends(optional_user)]
+
+
 def require_scope(scope: str) -> object:
     """A dependency allowing only callers whose role carries ``scope``."""
     def check(user: UserDep) -> User:

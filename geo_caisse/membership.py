@@ -83,20 +83,32 @@ def _as_volunteer(row: VolunteerRow, *, used: set[str]) -> Volunteer:
                      row.channel if "channel" in used else "-")
 
 
-def _finest_neighbourhood(session: Session, territory: Territory, x_m: float,
-                          y_m: float) -> str | None:
-    """The code of the smallest stored neighbourhood containing the point (metric CRS)."""
-    order = {"sous_quartier": 0, "quartier": 1, "commune": 2}
-    rows = sorted(session.scalars(select(NeighbourhoodRow)),
-                  key=lambda r: order.get(str(r.level), 3))
-    for row in rows:
-        poly = reproject(to_shape(row.geom), WGS84, territory.metric_crs)
-        if contains_xy(poly, x_m, y_m):
-            return str(row.code)
-    return None
+class _Zones:
+    """The store's neighbourhoods, read (and projected) once for a batch of registrations."""
+
+    def __init__(self, session: Session, territory: Territory) -> None:
+        self._session, self._territory = session, territory
+        self._codes: set[str] | None = None
+        self._metric: list[tuple[str, Any]] | None = None
+
+    def known(self, code: str) -> bool:
+        if self._codes is None:
+            self._codes = {str(c) for c in self._session.scalars(select(NeighbourhoodRow.code))}
+        return code in self._codes
+
+    def finest_at(self, x_m: float, y_m: float) -> str | None:
+        """The code of the smallest neighbourhood containing the point (metric CRS)."""
+        if self._metric is None:
+            order = {"sous_quartier": 0, "quartier": 1, "commune": 2}
+            rows = sorted(self._session.scalars(select(NeighbourhoodRow)),
+                          key=lambda r: order.get(str(r.level), 3))
+            self._metric = [(str(r.code), reproject(to_shape(r.geom), WGS84,
+                                                    self._territory.metric_crs))
+                            for r in rows]
+        return next((code for code, poly in self._metric if contains_xy(poly, x_m, y_m)), None)
 
 
-def _volunteer_row(session: Session, territory: Territory, spec: Mapping[str, Any]
+def _volunteer_row(zones: _Zones, territory: Territory, spec: Mapping[str, Any]
                    ) -> VolunteerRow:
     channel = spec.get("channel", "open_call")
     if channel not in CHANNELS:
@@ -118,10 +130,8 @@ def _volunteer_row(session: Session, territory: Territory, spec: Mapping[str, An
     code = spec.get("neighbourhood_code")
     if code is None and cell is not None:
         half = 100  # the cell's centre: the home itself is never kept
-        code = _finest_neighbourhood(session, territory, cell[0] + half, cell[1] + half)
-    elif code is not None and session.scalar(
-            select(func.count()).select_from(NeighbourhoodRow)
-            .where(NeighbourhoodRow.code == code)) == 0:
+        code = zones.finest_at(cell[0] + half, cell[1] + half)
+    elif code is not None and not zones.known(code):
         raise ValidationError(f"unknown neighbourhood_code {code!r}")
     return VolunteerRow(
         ref=spec.get("ref") or "v" + secrets.token_hex(6), registered_on=registered,
@@ -138,9 +148,10 @@ def register_volunteers(sessions: sessionmaker[Session], territory: Territory,
     (kept only as the 200 m cell and its neighbourhood) or ``neighbourhood_code``."""
     with sessions() as session:
         rows = []
+        zones = _Zones(session, territory)
         for i, spec in enumerate(specs):
             try:
-                rows.append(_volunteer_row(session, territory, spec))
+                rows.append(_volunteer_row(zones, territory, spec))
             except ValidationError as exc:
                 raise ValidationError(f"volunteer {i + 1}: {exc}") from None
         session.add_all(rows)
@@ -336,10 +347,8 @@ def coverage(sessions: sessionmaker[Session], territory: Territory, *,
     """
     k = check_min_members(territory.caisse.min_members_per_cell)
     strata = territory_strata(territory)
-    names: dict[str, str] = {}
     with sessions() as session:
-        for code, name in session.execute(select(NeighbourhoodRow.code, NeighbourhoodRow.name)):
-            names[str(code)] = str(name)
+        names = _names(session)
         codes = sorted(strata)
         members = _counts(session, MemberRow, "active", codes)
         waiting = _counts(session, VolunteerRow, "waiting", codes)
@@ -369,13 +378,11 @@ def coverage(sessions: sessionmaker[Session], territory: Territory, *,
             "seats_short": short if show_total_m[j] else None,
         }
         if entry["under_represented"]:
-            places = sorted(((strata[c][s], c) for c in codes
-                             if neighbourhoods is None or c in neighbourhoods), reverse=True)
-            entry["where_they_live"] = [
-                {"neighbourhood_code": c, "name": names.get(c, c), "adults": round(a),
-                 "members": int(members[codes.index(c), j])
-                 if shown_m[codes.index(c), j] else None}
-                for a, c in places[:top_places]]
+            places = _most_adults(strata, names, s, top=top_places, within=neighbourhoods)
+            for place in places:
+                r = codes.index(place["neighbourhood_code"])
+                place["members"] = int(members[r, j]) if shown_m[r, j] else None
+            entry["where_they_live"] = places
         strata_out.append(entry)
     # the members' and volunteers' totals are published, so each stratum's count hidden
     # above must not be recoverable from them: totals under k are hidden as well
@@ -415,21 +422,33 @@ def coverage_areas(sessions: sessionmaker[Session], territory: Territory) -> dic
             "source": "census estimates (data/montpellier/strata.csv)"}
 
 
+def _names(session: Session) -> dict[str, str]:
+    return {str(c): str(n) for c, n in session.execute(
+        select(NeighbourhoodRow.code, NeighbourhoodRow.name))}
+
+
+def _most_adults(strata: Mapping[str, Mapping[str, float]], names: Mapping[str, str],
+                 stratum: str, *, top: int, within: Sequence[str] | None = None
+                 ) -> list[dict[str, Any]]:
+    """The ``top`` neighbourhoods (of ``within``, or all) with most adults of ``stratum``."""
+    ranked = sorted(((row[stratum], code) for code, row in strata.items()
+                     if within is None or code in within), reverse=True)
+    return [{"neighbourhood_code": c, "name": names.get(c, c), "adults": round(a)}
+            for a, c in ranked[:top]]
+
+
 def places_to_mobilise(sessions: sessionmaker[Session], territory: Territory,
                        strata: Sequence[str], *, top: int = 5) -> dict[str, list[dict[str, Any]]]:
     """For each stratum, the neighbourhoods where most of its adults live (census estimates,
     no member count): where to look for the volunteers a draw was short of."""
     table = territory_strata(territory)
     with sessions() as session:
-        names = {str(c): str(n) for c, n in session.execute(
-            select(NeighbourhoodRow.code, NeighbourhoodRow.name))}
+        names = _names(session)
     out = {}
     for stratum in strata:
         if stratum not in STRATA:
             raise ValidationError(f"unknown stratum {stratum!r}")
-        ranked = sorted(((row[stratum], code) for code, row in table.items()), reverse=True)
-        out[stratum] = [{"neighbourhood_code": c, "name": names.get(c, c), "adults": round(a)}
-                        for a, c in ranked[:top]]
+        out[stratum] = _most_adults(table, names, stratum, top=top)
     return out
 
 

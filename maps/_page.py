@@ -52,14 +52,25 @@ def coordination_nav(current: str) -> str:
     return f'<nav class="gc-nav" aria-label="Pages de coordination">{links}</nav>'
 
 
-def login_form(heading: str) -> str:
-    """The login form the logged-in pages share (``gc_common.js`` handles it)."""
-    return (f'<form id="gc-login" class="gc-login"><h2>{heading}</h2>'
+def login_page(territory: Territory, *, heading: str, title: str, login_heading: str,
+               script: str, config: dict[str, Any], nav: str | None = None) -> str:
+    """A page whose data needs a login: title, status line, a panel holding the login form
+    (``gc_common.js`` handles it, then ``script`` fills the panel) and, for coordinators,
+    the navigation bar (``nav``: this page's path)."""
+    fmap = base_map(territory, css="coordinator_map.css")
+    body = (f'<h1 class="gc-title">{heading} '
+            f'<span class="gc-territory">{territory.name}</span></h1>'
+            + (coordination_nav(nav) if nav else "")
+            + '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
+            f'<aside id="gc-panel" class="gc-panel" aria-label="{heading}">'
+            f'<form id="gc-login" class="gc-login"><h2>{login_heading}</h2>'
             '<label>Identifiant <input id="gc-user" name="username" autocomplete="username" '
             'required></label>'
             '<label>Mot de passe <input id="gc-pass" name="password" type="password" '
             'autocomplete="current-password" required></label>'
-            '<button type="submit">Se connecter</button></form>')
+            '<button type="submit">Se connecter</button></form></aside>')
+    return render_page(fmap, territory, title=title, body_html=body,
+                       script=["gc_common.js", script], config=config)
 
 
 def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html: str,

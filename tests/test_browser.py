@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
     sim = simulate_year(writer, territory, year=2025, members=400, seed=5)
     import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
     membership.register_volunteers(writer, territory, simulate_volunteers(
-        territory, n=300, seed=2, registered_on=sim_date()))
+        territory, n=300, seed=2, registered_on=date(2025, 1, 6)))
     with session_factory(engine)() as s:
         shop = s.scalars(select(PointOfSaleRow.id).where(
             PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id)).first()
@@ -77,12 +78,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
     yield f"http://127.0.0.1:{port}", int(shop or 0)
     srv.should_exit = True
     thread.join(timeout=10)
-
-
-def sim_date():  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    return date(2025, 1, 6)
 
 
 @pytest.fixture(scope="module")

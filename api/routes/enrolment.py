@@ -18,11 +18,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SessionsDep, TerritoryDep, UserDep, current_user, require_scope
+from api.deps import OptionalUserDep, SessionsDep, TerritoryDep, UserDep, require_scope
 from api.routes.ledger import WriterDep, _flows
 from api.routes.walking import WalkingDep
 from geo_caisse import membership, targeting
-from geo_caisse._errors import ForbiddenError
+from geo_caisse._errors import AuthError, ForbiddenError
 from geo_caisse.auth import User
 from geo_caisse.demand import producer_demand
 
@@ -54,24 +54,20 @@ class VolunteerOut(BaseModel):
 
 
 @router.post("/volunteers", response_model=VolunteerOut, status_code=201)
-def register(body: VolunteerIn, request: Request, sessions: SessionsDep,
-             territory: TerritoryDep) -> VolunteerOut:
+def register(body: VolunteerIn, sessions: SessionsDep, territory: TerritoryDep,
+             user: OptionalUserDep) -> VolunteerOut:
     """Volunteer for the draw. The open call is public; referrals and committee
     nominations need a coordinator's token."""
     if body.channel != "open_call":
-        user = current_user(request.app.state.settings, request.app.state.jwt_secret,
-                            _bearer_token(request))
+        if user is None:
+            raise AuthError(f"a {body.channel} volunteer is registered by a coordinator: "
+                            "log in first (Authorization: Bearer <access token>)")
         if "enrolment:write" not in user.scopes:
             raise ForbiddenError(f"only a coordinator registers a {body.channel} volunteer")
     [info] = membership.register_volunteers(sessions, territory, [
         {**body.model_dump(), "registered_on": date.today()}])
     return VolunteerOut(ref=info.ref, status=info.status, stratum=info.stratum,
                         channel=info.channel, neighbourhood_code=info.neighbourhood_code)
-
-
-def _bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
 @router.get("/volunteers/waiting")
