@@ -129,9 +129,9 @@ class AddressIndex:
             raise ValidationError("q must be text")
         if not 1 <= n <= 20:
             raise ValidationError(f"n must be between 1 and 20, got {n}")
-        text = normalise(query[:MAX_QUERY_CHARS + 1])
         if len(query) > MAX_QUERY_CHARS:
             raise ValidationError(f"q must be at most {MAX_QUERY_CHARS} characters")
+        text = normalise(query)
         if len(text.replace(" ", "")) < 2:
             raise ValidationError("q must hold at least 2 letters or digits")
         match = _NUMBER.match(text)

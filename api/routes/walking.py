@@ -25,7 +25,7 @@ from geo_caisse.deserts import (
     cells_feature_collection,
     report_metadata,
 )
-from geo_caisse.domain import NeighbourhoodLevel, PointOfSale
+from geo_caisse.domain import NeighbourhoodLevel, PointOfSale, Status
 from geo_caisse.opening_hours import check_weekday
 from geo_caisse.storage.repositories import NeighbourhoodRepository
 from geo_caisse.walking import WalkingService
@@ -289,7 +289,7 @@ async def print_map(
             if layer == "conventionnes":
                 items = PointOfSaleRepository(session).list(PointOfSaleFilter()).items
                 points = [(p.lon, p.lat, p.kind.value) for p in items
-                          if p.status.value == "conventionne" and p.accepts_mona]
+                          if p.status is Status.CONVENTIONNE and p.accepts_mona]
             elif layer == "markets":
                 points = [(m.lon, m.lat, "market")
                           for m in MarketRepository(session).list().items]
