@@ -1,23 +1,46 @@
-"""Dependencies: the store's sessions, the territory, settings and the coordinator check."""
+"""Every FastAPI dependency of the service: the store, the territory, the services, who calls.
+
+Routes declare what they need with these ``Annotated`` types and hold no other plumbing.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse._errors import AuthError, ForbiddenError, ValidationError
-from geo_caisse.auth import SCOPES_BY_ROLE, User, read_token
-from geo_caisse.settings import Settings
-from geo_caisse.storage.repositories import BBox
-from geo_caisse.territory import Territory
+from api.schemas.walking import Weekday
+from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
+from geo_caisse.auth.tokens import read_token
+from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, ValidationError
+from geo_caisse.core.opening_hours import check_weekday
+from geo_caisse.core.settings import Settings
+from geo_caisse.core.territory import Territory
+from geo_caisse.layers.search import AddressIndex
+from geo_caisse.mona.flows import MonaFlows
+from geo_caisse.mona.service import FlowsService
+from geo_caisse.planning.service import TargetingService
+from geo_caisse.storage.layers import BBox
+from geo_caisse.walk.deserts import DesertReport
+from geo_caisse.walk.service import WalkingService
+
+#: the largest id or count accepted anywhere (JavaScript's safe integers; the store's 64 bits)
+MAX_ID = 2**53
+
+# --- the store, the territory, the settings ----------------------------------------------
 
 
 def get_sessions(request: Request) -> sessionmaker[Session]:
     return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def get_writer_sessions(request: Request) -> sessionmaker[Session]:
+    """Sessions for writes that must not interleave (SpatiaLite: BEGIN IMMEDIATE)."""
+    return request.app.state.writer_sessions  # type: ignore[no-any-return]
 
 
 def get_territory(request: Request) -> Territory:
@@ -28,20 +51,77 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def store_changed(request: Request) -> None:
-    """Tell in-memory analyses (walking access) that the points of sale changed."""
-    walking = getattr(request.app.state, "walking", None)
-    if walking is not None:
-        walking.invalidate()
-
-
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+WriterDep = Annotated[sessionmaker[Session], Depends(get_writer_sessions)]
 TerritoryDep = Annotated[Territory, Depends(get_territory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
+
+# --- the services ----------------------------------------------------------------------------
+
+def get_walking(request: Request) -> WalkingService:
+    service = getattr(request.app.state, "walking", None)
+    if service is None:
+        raise DataError("walking analysis is not configured for this territory: add "
+                        "[network] and [population] to its territory.toml")
+    return service  # type: ignore[no-any-return]
+
+
+def get_walking_if_any(request: Request) -> WalkingService | None:
+    """The walking analysis, or None where the territory has none."""
+    return getattr(request.app.state, "walking", None)
+
+
+def get_search(request: Request) -> AddressIndex:
+    index = getattr(request.app.state, "search", None)
+    if index is None:
+        raise DataError("address search is not configured for this territory: add "
+                        "[search] to its territory.toml")
+    return index  # type: ignore[no-any-return]
+
+
+def get_flows_service(request: Request) -> FlowsService:
+    return request.app.state.flows  # type: ignore[no-any-return]
+
+
+def get_targeting(request: Request) -> TargetingService:
+    service = getattr(request.app.state, "targeting", None)
+    if service is None:
+        raise DataError("recruitment targeting needs the walking analysis: add [network] "
+                        "and [population] to the territory.toml")
+    return service  # type: ignore[no-any-return]
+
+
+def layers_changed(request: Request) -> Callable[[], None]:
+    """What a route calls after it changed the points of sale or markets: the in-memory
+    analyses (walking access) read them again at their next use."""
+    def notify() -> None:
+        walking = getattr(request.app.state, "walking", None)
+        if walking is not None:
+            walking.invalidate()
+
+    return notify
+
+
+LayersChangedDep = Annotated[Callable[[], None], Depends(layers_changed)]
+WalkingDep = Annotated[WalkingService, Depends(get_walking)]
+OptionalWalkingDep = Annotated[WalkingService | None, Depends(get_walking_if_any)]
+SearchDep = Annotated[AddressIndex, Depends(get_search)]
+FlowsServiceDep = Annotated[FlowsService, Depends(get_flows_service)]
+TargetingDep = Annotated[TargetingService, Depends(get_targeting)]
+
+
+def current_flows(flows: FlowsServiceDep, sessions: SessionsDep) -> MonaFlows:
+    """The Mona flows of the ledger as it stands (recomputed when it has moved)."""
+    return flows.current(sessions)
+
+
+FlowsDep = Annotated[MonaFlows, Depends(current_flows)]
+
+
+# --- who calls ---------------------------------------------------------------------------------
+
 _bearer = HTTPBearer(auto_error=False)
-
-
 _oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
@@ -49,11 +129,11 @@ def get_jwt_secret(request: Request) -> str:
     return request.app.state.jwt_secret  # type: ignore[no-any-return]
 
 
-def current_user(
-    settings: SettingsDep,
-    secret: Annotated[str, Depends(get_jwt_secret)],
-    token: Annotated[str | None, Depends(_oauth2)],
-) -> User:
+JwtSecretDep = Annotated[str, Depends(get_jwt_secret)]
+
+
+def current_user(settings: SettingsDep, secret: JwtSecretDep,
+                 token: Annotated[str | None, Depends(_oauth2)]) -> User:
     """The caller: a JWT from ``POST /api/token``, or the static coordinator token."""
     if not token:
         raise AuthError("log in first: Authorization: Bearer <access token from /api/token>")
@@ -69,11 +149,8 @@ def current_user(
 UserDep = Annotated[User, Depends(current_user)]
 
 
-def optional_user(
-    settings: SettingsDep,
-    secret: Annotated[str, Depends(get_jwt_secret)],
-    token: Annotated[str | None, Depends(_oauth2)],
-) -> User | None:
+def optional_user(settings: SettingsDep, secret: JwtSecretDep,
+                  token: Annotated[str | None, Depends(_oauth2)]) -> User | None:
     """The caller when a token is given (checked as :func:`current_user` does), else None:
     for routes open to everyone that do more for some roles."""
     return current_user(settings, secret, token) if token else None
@@ -94,8 +171,7 @@ def require_scope(scope: str) -> object:
 
 
 def require_coordinator(
-    settings: SettingsDep,
-    secret: Annotated[str, Depends(get_jwt_secret)],
+    settings: SettingsDep, secret: JwtSecretDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Coordinator writes: the static ``GEO_CAISSE_COORDINATOR_TOKEN`` or a coordinator's JWT."""
@@ -107,7 +183,68 @@ def require_coordinator(
 
 
 CoordinatorDep = Annotated[None, Depends(require_coordinator)]
+MemberDep = Annotated[User, require_scope("ledger:self")]
+VendorDep = Annotated[User, require_scope("ledger:vendor")]
+BudgetReaderDep = Annotated[User, require_scope("budget:read")]
+FlowsReaderDep = Annotated[User, require_scope("flows:read")]
+EnrolmentReaderDep = Annotated[User, require_scope("enrolment:read")]
+EnrolmentWriterDep = Annotated[User, require_scope("enrolment:write")]
 
+
+def own_member_id(user: MemberDep) -> int:
+    """The calling member's own id (a member sees only their own account)."""
+    if user.member_id is None:
+        raise ForbiddenError("only a member has a balance")
+    return user.member_id
+
+
+OwnMemberDep = Annotated[int, Depends(own_member_id)]
+
+
+def own_till(user: VendorDep) -> int:
+    """The point of sale a vendor's login takes payments for."""
+    if user.point_of_sale_id is None:
+        raise ForbiddenError("only a producer or shop account takes payments")
+    return user.point_of_sale_id
+
+
+TillDep = Annotated[int, Depends(own_till)]
+
+
+def _viewable_point_of_sale(user: User, requested: int | None) -> int:
+    """The one rule: a producer sees only its own point of sale; coordinators and the
+    committee (``flows:read``) any."""
+    if "flows:read" in user.scopes:
+        target = requested if requested is not None else user.point_of_sale_id
+        if target is None:
+            raise ValidationError("point_of_sale_id is required")
+        return target
+    if "flows:own" not in user.scopes:
+        raise ForbiddenError(f"the {user.role} role may not see a point of sale's demand "
+                             "or payers")
+    if requested is not None and requested != user.point_of_sale_id:
+        raise ForbiddenError("a producer sees only its own point of sale")
+    if user.point_of_sale_id is None:
+        raise ForbiddenError("this login is not linked to a point of sale")
+    return user.point_of_sale_id
+
+
+def viewable_point_of_sale_in_path(
+        point_of_sale_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: UserDep) -> int:
+    return _viewable_point_of_sale(user, point_of_sale_id)
+
+
+def viewable_point_of_sale_in_query(
+        user: UserDep,
+        point_of_sale_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> int:
+    return _viewable_point_of_sale(user, point_of_sale_id)
+
+
+OwnPointOfSaleDep = Annotated[int, Depends(viewable_point_of_sale_in_path)]
+OwnPointOfSaleQueryDep = Annotated[int, Depends(viewable_point_of_sale_in_query)]
+
+
+# --- query parameters shared by several routes ---------------------------------------------
 
 def parse_bbox(value: str | None) -> BBox | None:
     """``"minlon,minlat,maxlon,maxlat"`` in WGS84 degrees, or None."""
@@ -120,7 +257,7 @@ def parse_bbox(value: str | None) -> BBox | None:
         minx, miny, maxx, maxy = (float(p) for p in parts)
     except ValueError:
         raise ValidationError(f"bbox must be 4 numbers, got {value!r}") from None
-    if not all(map(lambda v: v == v and abs(v) != float("inf"), (minx, miny, maxx, maxy))):
+    if not all(v == v and abs(v) != float("inf") for v in (minx, miny, maxx, maxy)):
         raise ValidationError(f"bbox must be finite numbers, got {value!r}")
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValidationError(
@@ -132,9 +269,37 @@ def parse_bbox(value: str | None) -> BBox | None:
 
 def _bbox_query(
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS84)",
-                                      examples=["3.86,43.60,3.89,43.62"])] = None,
+                                      max_length=200)] = None,
 ) -> BBox | None:
     return parse_bbox(bbox)
 
 
 BBoxDep = Annotated[BBox | None, Depends(_bbox_query)]
+
+
+def weekday(value: str | None) -> str | None:
+    """A weekday code (``Mo``..``Su``) or None."""
+    return check_weekday(value) if value else None
+
+
+def _open_on_query(
+    open_on: Annotated[Weekday | None, Query(description="only places open that day")] = None,
+) -> str | None:
+    return weekday(open_on)
+
+
+OpenOnDep = Annotated[str | None, Depends(_open_on_query)]
+Threshold = Annotated[float | None, Query(gt=0, le=120,
+                                          description="desert threshold, minutes of walk")]
+
+
+def desert_report(sessions: SessionsDep, walking: WalkingDep, open_on: OpenOnDep,
+                  threshold_min: Threshold = None,
+                  walk_speed_kmh: Annotated[float | None, Query(ge=2, le=7)] = None
+                  ) -> DesertReport:
+    """The food-desert report for the query's threshold, weekday and walking speed."""
+    return walking.deserts(sessions, threshold_min=threshold_min, open_on=open_on,
+                           walk_speed_kmh=walk_speed_kmh)
+
+
+ReportDep = Annotated[DesertReport, Depends(desert_report)]

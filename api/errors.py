@@ -1,15 +1,27 @@
-"""The one table mapping geo_caisse's errors to HTTP status codes, and the JSON error body.
+"""The one table mapping geo_caisse's errors to HTTP status codes, and the one error body.
 
-Domain code never raises HTTPException; every error answer is
-``{"detail": "<reason>", "error": "<class>"}`` (plus ``problems`` for an import).
+Domain code never raises HTTPException. Every error answer, whether the library, FastAPI's
+request validation or Starlette's routing raised it, is::
+
+    {"detail": "<reason, in words>", "error": "<machine-readable class>",
+     "problems": [{"row": …, "field": …, "message": …}]}    # problems: imports, bad input
+
+and each route documents in the OpenAPI the statuses it can answer with that body
+(:func:`responses`), so the documented schema is the one the server sends.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from typing import Any
 
-from geo_caisse._errors import (
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo_caisse.core.errors import (
     AuthError,
     ConflictError,
     CRSError,
@@ -32,6 +44,23 @@ class PayloadTooLargeError(ValidationError):
     """A request body over the configured limit."""
 
 
+class ProblemOut(BaseModel):
+    """One problem in a request or an imported file."""
+
+    row: int | None = Field(default=None, description="row or feature of a file, from 1")
+    field: str | None = Field(default=None, description="the field or parameter at fault")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer."""
+
+    detail: str = Field(description="what is wrong, in words")
+    error: str = Field(description="the error's class, for programs (e.g. ValidationError)")
+    problems: list[ProblemOut] | None = Field(
+        default=None, description="each bad row or field (imports, request validation)")
+
+
 #: most specific first: the first class an error is an instance of decides its status
 STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (PayloadTooLargeError, 413),
@@ -48,9 +77,24 @@ STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (AuthError, 401),
     (SpatialiteUnavailableError, 503),
     (StorageError, 503),
-    (DataError, 500),
+    (DataError, 503),   # the territory lacks a file or a setting: the reason names the fix
     (GeoCaisseError, 500),
 )
+
+#: what each documented status means, in the OpenAPI
+_MEANING = {
+    401: "Not logged in, or the token is invalid or expired",
+    403: "Logged in, but this role may not do this",
+    404: "No such object",
+    409: "Refused: it conflicts with what the store holds (nothing was written)",
+    413: "The request body is too large",
+    422: "Bad input: the reason names the parameter or row",
+    503: "This territory is not configured for it, or the store is unavailable",
+}
+_NAMES = {400: "BadRequest", 401: "AuthError", 403: "ForbiddenError", 404: "NotFoundError",
+          405: "MethodNotAllowed", 406: "NotAcceptable", 409: "ConflictError",
+          413: "PayloadTooLargeError", 415: "UnsupportedMediaType", 422: "ValidationError"}
+_MAX_PROBLEMS = 20
 
 
 def status_for(exc: GeoCaisseError) -> int:
@@ -61,18 +105,83 @@ def status_for(exc: GeoCaisseError) -> int:
     return 500
 
 
-async def _handle(request: Request, exc: Exception) -> JSONResponse:
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route that may answer these error statuses."""
+    return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in statuses}
+
+
+def _body(detail: str, error: str, problems: list[dict[str, Any]] | None = None
+          ) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": detail, "error": error}
+    if problems:
+        body["problems"] = problems[:_MAX_PROBLEMS]
+    return body
+
+
+async def _geo_caisse_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GeoCaisseError)
-    body: dict[str, object] = {"detail": str(exc), "error": type(exc).__name__}
+    problems = None
     if isinstance(exc, ImportFileError):
-        body["problems"] = [
-            {"row": p.row, "field": p.field, "message": p.message} for p in exc.problems
-        ]
+        problems = [{"row": p.row, "field": p.field, "message": p.message}
+                    for p in exc.problems]
     headers = ({"WWW-Authenticate": "Bearer"}
                if isinstance(exc, AuthError) and not isinstance(exc, ForbiddenError) else None)
-    return JSONResponse(body, status_code=status_for(exc), headers=headers)
+    return JSONResponse(_body(str(exc), type(exc).__name__, problems),
+                        status_code=status_for(exc), headers=headers)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)] or ["body"]
+    return ".".join(parts)
+
+
+async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [{"row": None, "field": _where(tuple(e.get("loc", ()))),
+                 "message": str(e.get("msg", "invalid"))[:300]} for e in exc.errors()]
+    first = problems[0] if problems else {"field": "request", "message": "invalid"}
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return JSONResponse(_body(f"{first['field']}: {first['message']}{more}", "ValidationError",
+                              problems), status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "error"
+    return JSONResponse(_body(detail, _NAMES.get(exc.status_code, "HTTPError")),
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with every error documented as the body the server really sends
+    (FastAPI's own 422 model is an array of errors; ours is :class:`ErrorBody`)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                         description=app.description, routes=app.routes,
+                         license_info=app.license_info)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    if "ErrorBody" not in components:
+        components["ErrorBody"] = ErrorBody.model_json_schema(
+            ref_template="#/components/schemas/{model}")
+        for name, sub in components["ErrorBody"].pop("$defs", {}).items():
+            components.setdefault(name, sub)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for code, answer in operation.get("responses", {}).items():
+                if code.isdigit() and int(code) >= 400:  # errors are JSON, whatever the route
+                    answer["content"] = {"application/json": {"schema": ref}}
+                    answer["description"] = _MEANING.get(int(code), answer.get("description"))
+    app.openapi_schema = schema
+    return schema
 
 
 def install(app: FastAPI) -> None:
-    """Register the handler for every geo_caisse error."""
-    app.add_exception_handler(GeoCaisseError, _handle)
+    """Register the handlers and the OpenAPI that documents their body."""
+    app.add_exception_handler(GeoCaisseError, _geo_caisse_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

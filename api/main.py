@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,23 +13,31 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import (
+    auth,
     enrolment,
+    flows,
     ledger,
     markets,
     nearest,
     neighbourhoods,
     pages,
+    planning,
     points_of_sale,
     search,
     transfer,
     walking,
 )
-from geo_caisse.geocode import load_address_index
-from geo_caisse.settings import Settings, load_settings
+from geo_caisse import __version__
+from geo_caisse.core.errors import StorageError
+from geo_caisse.core.progress import to_stderr
+from geo_caisse.core.settings import Settings, load_settings
+from geo_caisse.core.territory import Territory
+from geo_caisse.layers.search import load_address_index
+from geo_caisse.mona.service import FlowsService
+from geo_caisse.planning.service import TargetingService
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.migrate import current_revision
-from geo_caisse.territory import Territory
-from geo_caisse.walking import WalkingService
+from geo_caisse.walk.service import WalkingService
 from maps import (
     STATIC_DIR,
     build_coordinator_map,
@@ -39,6 +46,9 @@ from maps import (
     build_producer_map,
     build_recruitment_map,
 )
+
+ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, auth, ledger,
+           flows, enrolment, planning, search, pages)
 
 
 class RefuseOversizeBodies:
@@ -65,12 +75,9 @@ class RefuseOversizeBodies:
         await self.app(scope, receive, send)
 
 
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the lifespan opens the store and builds the map page."""
+    """Build the app; the lifespan opens the store, loads the territory's services and
+    builds the pages."""
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -78,49 +85,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database)
         if current_revision(engine) is None:
             engine.dispose()
-            raise RuntimeError("the store is empty: run `geo-caisse init` first")
+            raise StorageError("the store is empty: run `geo-caisse init` first")
         territory = Territory.from_dir(settings.territory.territory_dir)
-        app.state.settings = settings
+        state = app.state
+        state.settings, state.territory, state.engine = settings, territory, engine
         secret = settings.api.jwt_secret
-        app.state.jwt_secret = (secret.get_secret_value() if secret is not None
-                                else secrets.token_urlsafe(32))
-        app.state.flows = None
-        app.state.engine = engine
-        app.state.sessions = session_factory(engine)
-        app.state.writer_sessions = writer_sessions(engine)
-        app.state.territory = territory
-        app.state.walking = None
+        state.jwt_secret = (secret.get_secret_value() if secret is not None
+                            else secrets.token_urlsafe(32))
+        state.sessions = session_factory(engine)
+        state.writer_sessions = writer_sessions(engine)
+        state.flows = FlowsService(territory)
+        state.walking = state.targeting = None
         if territory.network is not None and territory.population is not None:
-            app.state.walking = WalkingService.load(
-                territory, cache_dir=settings.territory.cache_dir, progress=_stderr)
-        app.state.search = None
-        if territory.search is not None:
-            app.state.search = load_address_index(territory, app.state.sessions)
-        app.state.geojson_cache = {}
-        app.state.feature_cache = {}
-        app.state.member_map_html = {lang: build_member_map(territory, lang=lang)
-                                     for lang in ("fr", "en")}
-        app.state.coordinator_map_html = build_coordinator_map(territory)
-        app.state.mona_map_html = build_mona_map(territory)
-        app.state.recruitment_map_html = build_recruitment_map(territory)
-        app.state.producer_map_html = build_producer_map(territory)
+            state.walking = WalkingService.load(
+                territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
+            state.targeting = TargetingService(territory, state.walking, state.flows)
+        state.search = (load_address_index(territory, state.sessions)
+                        if territory.search is not None else None)
+        state.pages = {
+            "member": {lang: build_member_map(territory, lang=lang) for lang in ("fr", "en")},
+            "coordination": build_coordinator_map(territory),
+            "mona": build_mona_map(territory),
+            "recruitment": build_recruitment_map(territory),
+            "producer": build_producer_map(territory),
+        }
         yield
         engine.dispose()
 
     app = FastAPI(
         title="geo_caisse",
         summary="La carte d'une Caisse Alimentaire Commune (Sécurité Sociale de l'Alimentation)",
-        version="0.1.0",
+        version=__version__,
         license_info={"name": "AGPL-3.0-or-later",
                       "url": "https://www.gnu.org/licenses/agpl-3.0.html"},
         lifespan=lifespan,
     )
     errors.install(app)
-
     app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
-
-    for module in (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, ledger,
-                   enrolment, search, pages):
+    for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.schemas import Link
+from api.schemas.common import Link
 
 
 def links(request: Request, *, offset: int, limit: int, returned: int, matched: int) -> list[Link]:

@@ -32,13 +32,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo_caisse import _kernels as kernels
-from geo_caisse.accessibility import Accessibility, Destinations
-from geo_caisse.network import WalkNetwork
-from geo_caisse.settings import BUNDLED_TERRITORY_DIR
-from geo_caisse.territory import Territory
-from geo_caisse.whatif import WhatIf
 from tests.walking_helpers import grid_network, random_population
+
+from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR
+from geo_caisse.core.territory import Territory
+from geo_caisse.walk import _kernels as kernels
+from geo_caisse.walk.accessibility import Accessibility, Destinations
+from geo_caisse.walk.network import WalkNetwork
+from geo_caisse.walk.whatif import WhatIf
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -200,8 +201,8 @@ def what_if_timings(net: WalkNetwork, dest_nodes: np.ndarray, *, trials: int, se
 
 
 def montpellier(cache: Path, *, quick: bool) -> None:
-    from geo_caisse.io import read_layer
-    from geo_caisse.walking import WalkingService
+    from geo_caisse.io.validation import read_layer
+    from geo_caisse.walk.service import WalkingService
 
     territory = Territory.from_dir(BUNDLED_TERRITORY_DIR)
     assert territory.network is not None

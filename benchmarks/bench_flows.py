@@ -10,7 +10,7 @@ Workload (the flows module's heavy part), on N synthetic payments by 20,000 memb
 
 Home cells come from the adaptive grid, computed once per member home (never per payment).
 
-- ours:   ``geo_caisse.flows.aggregate_payments`` (one compiled pass) + per-member sums
+- ours:   ``geo_caisse.mona._pass.aggregate_payments`` (one compiled pass) + per-member sums
 - pandas: groupby sum / nunique on a DataFrame with the cell mapped per payment
 - DuckDB: the same GROUP BY in SQL over the same arrays (a join to the members' cells)
 
@@ -62,7 +62,7 @@ def generate(n: int, seed: int = 42) -> tuple[np.ndarray, ...]:
 
 
 def home_rows(hx: np.ndarray, hy: np.ndarray) -> tuple[np.ndarray, int]:
-    from geo_caisse.privacy import AdaptiveGrid
+    from geo_caisse.core.privacy import AdaptiveGrid
 
     grid = AdaptiveGrid.build(hx, hy, crs="EPSG:2154")
     row = np.where(grid.member_leaf >= 0, grid.member_leaf, grid.n_leaves).astype(np.int32)
@@ -70,7 +70,7 @@ def home_rows(hx: np.ndarray, hy: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def run_ours(data: tuple[np.ndarray, ...]) -> dict[str, np.ndarray]:
-    from geo_caisse.flows import aggregate_payments
+    from geo_caisse.mona._pass import aggregate_payments
 
     payer, payee, cents, month, hx, hy = data
     row, n_rows = home_rows(hx, hy)
@@ -130,7 +130,7 @@ TOOLS = {"ours": run_ours, "pandas": run_pandas, "duckdb": run_duckdb}
 def child(tool: str, n: int) -> None:
     data = generate(n)
     if tool == "ours":  # compile (or load the cached machine code) outside the timing
-        from geo_caisse.flows import aggregate_payments
+        from geo_caisse.mona._pass import aggregate_payments
         small = tuple(a[:1000] for a in data[:4])
         aggregate_payments(*small, np.zeros(N_MEMBERS, np.int32), 1, N_VENDORS, N_MONTHS, 0,
                            N_MONTHS)

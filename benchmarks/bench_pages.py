@@ -38,24 +38,27 @@ def serve() -> str:
     import uvicorn
 
     from api.main import create_app
-    from geo_caisse import auth, membership, services
-    from geo_caisse.ledger_import import import_transactions
-    from geo_caisse.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
-    from geo_caisse.simulate import simulate_volunteers, simulate_year
+    from geo_caisse.auth.users import create_user
+    from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
+    from geo_caisse.core.territory import Territory
+    from geo_caisse.enrolment.simulate import simulate_volunteers
+    from geo_caisse.enrolment.volunteers import register_volunteers
+    from geo_caisse.layers.loading import init_store
+    from geo_caisse.mona.simulate import simulate_year
+    from geo_caisse.mona.transactions import import_transactions
     from geo_caisse.storage import make_engine, session_factory, writer_sessions
-    from geo_caisse.territory import Territory
 
     territory = Territory.from_dir(ROOT / "data" / "montpellier")
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     engine = make_engine(DatabaseSettings(database_url=url))
-    services.init_store(engine, session_factory(engine), territory, progress=lambda m: None)
+    init_store(engine, session_factory(engine), territory, progress=lambda m: None)
     writer = writer_sessions(engine)
     print("simulating a SYNTHETIC year…", flush=True)
     sim = simulate_year(writer, territory, year=2025, members=400, seed=5)
     import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
-    membership.register_volunteers(writer, territory, simulate_volunteers(
+    register_volunteers(writer, territory, simulate_volunteers(
         territory, n=300, seed=2, registered_on=date(2025, 1, 6)))
-    auth.create_user(writer, username="coord", password=PASSWORD, role="coordinator")
+    create_user(writer, username="coord", password=PASSWORD, role="coordinator")
     engine.dispose()
     settings = Settings(DatabaseSettings(database_url=url),
                         TerritorySettings(cache_dir=Path.home() / ".cache" / "geo_caisse"),

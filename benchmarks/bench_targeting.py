@@ -5,7 +5,7 @@ greedy+swaps against PySAL spopt's MCLP (PuLP + CBC), on the same coverage and w
     .venv/bin/python benchmarks/bench_targeting.py [--ks 5 10 20] [--repeat 3]
 
 Two instances: Montpellier (the bundled data: 200 m population cells x every point of sale
-and market, covered within 10 minutes' walk, weights from geo_caisse.targeting) and a
+and market, covered within 10 minutes' walk, weights from geo_caisse.planning.recruitment) and a
 generated one (2,000 cells x 500 sites uniform in a 10 km square, covered within 800 m,
 log-normal weights, seed 1). "End to end" = from the coverage matrix and weights to the
 chosen sites: spopt's from_cost_matrix + solve, our solve_exact. The objective of each answer
@@ -29,25 +29,25 @@ sys.path.insert(0, str(ROOT))
 
 
 def montpellier_instance():  # type: ignore[no-untyped-def]
-    from geo_caisse import services
-    from geo_caisse.settings import DatabaseSettings
+    from geo_caisse.core.settings import DatabaseSettings
+    from geo_caisse.core.territory import Territory
+    from geo_caisse.layers.loading import init_store
+    from geo_caisse.planning.recruitment import recruitment_instance
     from geo_caisse.storage.engine import make_engine, session_factory
-    from geo_caisse.targeting import recruitment_instance
-    from geo_caisse.territory import Territory
-    from geo_caisse.walking import WalkingService
+    from geo_caisse.walk.service import WalkingService
 
     territory = Territory.from_dir(ROOT / "data" / "montpellier")
     folder = tempfile.mkdtemp()
     engine = make_engine(DatabaseSettings(database_url=f"sqlite:///{folder}/bench.sqlite"))
     sessions = session_factory(engine)
-    services.init_store(engine, sessions, territory, progress=lambda m: None)
+    init_store(engine, sessions, territory, progress=lambda m: None)
     walking = WalkingService.load(territory, cache_dir=Path.home() / ".cache" / "geo_caisse",
                                   progress=lambda m: print("  " + m, flush=True))
     return recruitment_instance(walking, sessions, territory, reach_min=10).instance
 
 
 def generated_instance(seed: int = 1):  # type: ignore[no-untyped-def]
-    from geo_caisse.targeting import CoverageInstance
+    from geo_caisse.planning.mclp import CoverageInstance
 
     rng = np.random.default_rng(seed)
     cells = rng.uniform(0, 10_000, (2000, 2))
@@ -69,7 +69,7 @@ def spopt_solve(inst, k: int) -> tuple[list[int], float]:  # type: ignore[no-unt
 
 
 def main() -> int:
-    from geo_caisse.targeting import solve_exact, solve_interactive
+    from geo_caisse.planning.mclp import solve_exact, solve_interactive
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ks", type=int, nargs="+", default=[5, 10, 20])

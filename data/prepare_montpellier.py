@@ -62,7 +62,7 @@ SOURCE_FILES = [
     "osm/montpellier_food_points_of_sale_osm.geojson",
     "osm/montpellier_commerces_osm_2014.geojson",
     "addresses/montpellier_point_adresse_2014.gpkg",
-    # the walking network (issue 3): used as is by geo_caisse.network, no transformation here
+    # the walking network (issue 3): used as is by geo_caisse.walk.network, no transformation here
     "osm/montpellier_walk_network_2021.graphml.gz",
     "context/cac_partner_leads.csv",
 ]
@@ -419,7 +419,7 @@ def points_of_sale(addresses: gpd.GeoDataFrame, market_gdf: gpd.GeoDataFrame) ->
     joined = gpd.sjoin_nearest(pos[["key", "geometry"]], old, how="left", max_distance=60)
     joined = joined[joined.key_left == joined.key_right]
     joined = joined[~joined.index.duplicated(keep="first")]
-    from geo_caisse.opening_hours import parse_opening_hours
+    from geo_caisse.core.opening_hours import parse_opening_hours
 
     def _valid_hours(value: object) -> str | None:
         if not isinstance(value, str) or not value.strip():

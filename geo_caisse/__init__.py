@@ -1,10 +1,40 @@
 """geo_caisse: the map that runs a Caisse Alimentaire Commune (Sécurité Sociale de l'Alimentation).
 
-The library holds the domain, the spatial core and the store; the web app (``api``)
-and the map builders (``maps``) use it, never the reverse.
+The library is laid out as the caisse is, each subpackage a concern, dependencies flowing
+one way (``lint-imports`` holds the order; higher may import lower, never the reverse)::
+
+    cli         the ``geo-caisse`` command, one module per area
+    planning    where to recruit (MCLP solver, its geographic adapter, explanations),
+                producers' demand
+    enrolment   the public draw, strata, volunteers, the held draw, exits, coverage,
+                the committee
+    mona        money and accounts, payments and codes, statements and budget, the flows
+                pass and its publications, the transaction import, the simulator
+    walk | layers | auth
+                walking access (network, kernels, population, deserts, what-if, printable
+                maps, the walking service) | points of sale and markets, the address search
+                | logins, roles, tokens
+    io | storage
+                files in and out (formats, GDAL worker, readers, validation, writers) |
+                the database (engine, migrations, models, repositories by area)
+    core        errors, settings, CRS, domain, opening hours, territory, privacy,
+                straight-line proximity, home cells, strata, progress
+
+The web app (``api``) and the map builders (``maps``) use the library, never the reverse.
 """
 
-from geo_caisse._errors import (
+from geo_caisse._version import __version__
+from geo_caisse.core.domain import (
+    Market,
+    MarketKind,
+    Neighbourhood,
+    NeighbourhoodLevel,
+    PointOfSale,
+    PointOfSaleKind,
+    Status,
+    Wheelchair,
+)
+from geo_caisse.core.errors import (
     AuthError,
     ConflictError,
     CRSError,
@@ -22,20 +52,8 @@ from geo_caisse._errors import (
     StorageError,
     ValidationError,
 )
-from geo_caisse.domain import (
-    Market,
-    MarketKind,
-    Neighbourhood,
-    NeighbourhoodLevel,
-    PointOfSale,
-    PointOfSaleKind,
-    Status,
-    Wheelchair,
-)
-from geo_caisse.settings import Settings, load_settings
-from geo_caisse.territory import Territory
-
-__version__ = "0.1.0"
+from geo_caisse.core.settings import Settings, load_settings
+from geo_caisse.core.territory import Territory
 
 __all__ = [
     "AuthError",
@@ -64,5 +82,6 @@ __all__ = [
     "Territory",
     "ValidationError",
     "Wheelchair",
+    "__version__",
     "load_settings",
 ]

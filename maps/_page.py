@@ -14,7 +14,7 @@ from typing import Any
 
 import folium
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"

@@ -8,7 +8,7 @@ points of sale not yet conventionnés.
 
 from __future__ import annotations
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 from maps._page import base_map, coordination_nav, render_page
 
 

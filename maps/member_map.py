@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from folium.plugins import MarkerCluster
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 from maps._page import STATIC_URL, base_map, local_assets, render_page
 
 TEXT = {

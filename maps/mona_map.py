@@ -7,7 +7,7 @@ reads the flows API with the access token. Every figure it draws aggregates at l
 
 from __future__ import annotations
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 from maps._page import login_page
 
 

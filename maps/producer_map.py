@@ -1,9 +1,9 @@
 """The producers' page: the demand near their own point of sale, aggregated to areas of at
-least 11 members (:mod:`geo_caisse.demand`). Data after login."""
+least 11 members (:mod:`geo_caisse.planning.demand`). Data after login."""
 
 from __future__ import annotations
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 from maps._page import login_page
 
 

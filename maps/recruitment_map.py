@@ -1,9 +1,9 @@
 """The coordinators' recruitment page: how the members mirror the strata, and where to
-hold recruitment stands (:mod:`geo_caisse.targeting`), with the reasons. Data after login."""
+hold recruitment stands (:mod:`geo_caisse.planning`), with the reasons. Data after login."""
 
 from __future__ import annotations
 
-from geo_caisse.territory import Territory
+from geo_caisse.core.territory import Territory
 from maps._page import login_page
 
 

@@ -10,7 +10,7 @@ bash scripts/bootstrap.sh
 .venv/bin/geo-caisse simulate --if-empty
 # SYNTHETIC volunteers waiting for the next draw (recruitment page)
 .venv/bin/geo-caisse volunteers --if-empty
-data_dir=$(dirname "$(.venv/bin/python -c 'from geo_caisse.settings import DatabaseSettings; print(DatabaseSettings().database_url.removeprefix("sqlite:///"))')")
+data_dir=$(dirname "$(.venv/bin/python -c 'from geo_caisse.core.settings import DatabaseSettings; print(DatabaseSettings().database_url.removeprefix("sqlite:///"))')")
 cred="$data_dir/demo-coordinator.txt"
 if [ ! -f "$cred" ] && [ -d "$data_dir" ]; then
   pw=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: ruff, mypy, then pytest on SpatiaLite AND PostGIS (a skipped backend
-# fails the run). Extra arguments go to pytest.
+# The whole test suite: ruff, mypy, the import-linter contracts, then pytest on SpatiaLite AND
+# PostGIS (a skipped backend fails the run). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --test
@@ -19,6 +19,8 @@ echo "==> ruff"
 .venv/bin/ruff check geo_caisse api maps tests data benchmarks
 echo "==> mypy"
 .venv/bin/mypy
+echo "==> lint-imports (the layers of geo_caisse, and api/maps above it)"
+.venv/bin/lint-imports
 echo "==> pytest"
 set +e
 .venv/bin/python -m pytest --require-all-backends "$@"

@@ -6,47 +6,42 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import BBoxDep, SessionsDep, SettingsDep
+from api.deps import MAX_ID, BBoxDep, OpenOnDep, SessionsDep, SettingsDep
+from api.errors import responses
 from api.paging import links
-from api.schemas import (
+from api.schemas.layers import (
     MarketCollection,
     MarketFeature,
     PointOfSaleCollection,
     market_feature,
     pos_feature,
 )
-from geo_caisse.domain import MarketKind
-from geo_caisse.opening_hours import check_weekday
-from geo_caisse.storage.repositories import (
-    MarketFilter,
-    MarketRepository,
-    PointOfSaleFilter,
-    PointOfSaleRepository,
-)
+from geo_caisse.core.domain import MarketKind
+from geo_caisse.layers import queries
+from geo_caisse.storage.layers import MarketFilter
 
 router = APIRouter(prefix="/api/markets", tags=["markets"])
+MarketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.get("", response_model=MarketCollection)
+@router.get("", response_model=MarketCollection, responses=responses(422))
 def list_markets(
     request: Request,
     sessions: SessionsDep,
     settings: SettingsDep,
     bbox: BBoxDep,
+    open_on: OpenOnDep,
     kind: Annotated[list[MarketKind] | None, Query()] = None,
-    open_on: Annotated[str | None, Query(description="Mo, Tu, We, Th, Fr, Sa or Su")] = None,
     with_conventionnes: Annotated[bool | None, Query(
         description="only markets with (true) or without (false) a conventionné stall")] = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> MarketCollection:
     """Markets as a GeoJSON FeatureCollection, with stall counts and visibility."""
     limit = min(limit, settings.api.max_page_size)
-    filters = MarketFilter(bbox=bbox, kinds=kind or (),
-                           open_on=check_weekday(open_on) if open_on else None,
-                           with_conventionnes=with_conventionnes)
-    with sessions() as session:
-        page = MarketRepository(session).list(filters, limit=limit, offset=offset)
+    page = queries.markets(sessions, MarketFilter(
+        bbox=bbox, kinds=kind or (), open_on=open_on, with_conventionnes=with_conventionnes),
+        limit=limit, offset=offset)
     features = [market_feature(m) for m in page.items]
     return MarketCollection(
         type="FeatureCollection", features=features, numberMatched=page.number_matched,
@@ -56,21 +51,17 @@ def list_markets(
     )
 
 
-@router.get("/{market_id}", response_model=MarketFeature)
-def get_market(sessions: SessionsDep, market_id: Annotated[int, Path(ge=1)]) -> MarketFeature:
+@router.get("/{market_id}", response_model=MarketFeature, responses=responses(404, 422))
+def get_market(sessions: SessionsDep, market_id: MarketId) -> MarketFeature:
     """One market."""
-    with sessions() as session:
-        return market_feature(MarketRepository(session).get(market_id))
+    return market_feature(queries.market(sessions, market_id))
 
 
-@router.get("/{market_id}/stalls", response_model=PointOfSaleCollection)
-def market_stalls(sessions: SessionsDep, market_id: Annotated[int, Path(ge=1)]) -> (
-    PointOfSaleCollection
-):
+@router.get("/{market_id}/stalls", response_model=PointOfSaleCollection,
+            responses=responses(404, 422))
+def market_stalls(sessions: SessionsDep, market_id: MarketId) -> PointOfSaleCollection:
     """The stalls present at one market."""
-    with sessions() as session:
-        MarketRepository(session).get(market_id)
-        page = PointOfSaleRepository(session).list(PointOfSaleFilter(market_id=market_id))
+    page = queries.market_stalls(sessions, market_id)
     features = [pos_feature(p) for p in page.items]
     return PointOfSaleCollection(type="FeatureCollection", features=features,
                                  numberMatched=page.number_matched,

@@ -1,4 +1,4 @@
-"""Neighbourhoods: communes, quartiers and sous-quartiers with population and income."""
+"""Neighbourhoods: the territory's zones with population and income."""
 
 from __future__ import annotations
 
@@ -6,30 +6,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import BBoxDep, SessionsDep, SettingsDep
+from api.deps import MAX_ID, BBoxDep, SessionsDep, SettingsDep
+from api.errors import responses
 from api.paging import links
-from api.schemas import NeighbourhoodCollection, NeighbourhoodFeature, neighbourhood_feature
-from geo_caisse.domain import NeighbourhoodLevel
-from geo_caisse.storage.repositories import NeighbourhoodRepository
+from api.schemas.layers import (
+    NeighbourhoodCollection,
+    NeighbourhoodFeature,
+    neighbourhood_feature,
+)
+from geo_caisse.core.domain import NeighbourhoodLevel
+from geo_caisse.layers import queries
 
 router = APIRouter(prefix="/api/neighbourhoods", tags=["neighbourhoods"])
 
 
-@router.get("", response_model=NeighbourhoodCollection)
+@router.get("", response_model=NeighbourhoodCollection, responses=responses(422))
 def list_neighbourhoods(
     request: Request,
     sessions: SessionsDep,
     settings: SettingsDep,
     bbox: BBoxDep,
     level: NeighbourhoodLevel | None = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> NeighbourhoodCollection:
     """Neighbourhood polygons as GeoJSON, paged."""
     limit = min(limit, settings.api.max_page_size)
-    with sessions() as session:
-        page = NeighbourhoodRepository(session).list(level=level, bbox=bbox, limit=limit,
-                                                     offset=offset)
+    page = queries.neighbourhoods(sessions, level=level, bbox=bbox, limit=limit, offset=offset)
     features = [neighbourhood_feature(n, g) for n, g in page.items]
     return NeighbourhoodCollection(
         type="FeatureCollection", features=features, numberMatched=page.number_matched,
@@ -39,9 +42,9 @@ def list_neighbourhoods(
     )
 
 
-@router.get("/{neighbourhood_id}", response_model=NeighbourhoodFeature)
-def get_neighbourhood(sessions: SessionsDep,
-                      neighbourhood_id: Annotated[int, Path(ge=1)]) -> NeighbourhoodFeature:
+@router.get("/{neighbourhood_id}", response_model=NeighbourhoodFeature,
+            responses=responses(404, 422))
+def get_neighbourhood(sessions: SessionsDep, neighbourhood_id: Annotated[
+        int, Path(ge=1, le=MAX_ID)]) -> NeighbourhoodFeature:
     """One neighbourhood."""
-    with sessions() as session:
-        return neighbourhood_feature(*NeighbourhoodRepository(session).get(neighbourhood_id))
+    return neighbourhood_feature(*queries.neighbourhood(sessions, neighbourhood_id))

@@ -6,39 +6,52 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import BBoxDep, CoordinatorDep, SessionsDep, SettingsDep, store_changed
+from api.deps import (
+    MAX_ID,
+    BBoxDep,
+    CoordinatorDep,
+    LayersChangedDep,
+    OpenOnDep,
+    SessionsDep,
+    SettingsDep,
+)
+from api.errors import responses
 from api.paging import links
-from api.schemas import PointOfSaleCollection, PointOfSaleFeature, StatusChange, pos_feature
-from geo_caisse import services
-from geo_caisse.domain import PointOfSaleKind, Status
-from geo_caisse.opening_hours import check_weekday
-from geo_caisse.storage.repositories import PointOfSaleFilter, PointOfSaleRepository
+from api.schemas.layers import (
+    PointOfSaleCollection,
+    PointOfSaleFeature,
+    StatusChange,
+    pos_feature,
+)
+from geo_caisse.core.domain import CATEGORIES, PointOfSaleKind, Status
+from geo_caisse.layers import queries
+from geo_caisse.layers.status import set_status
+from geo_caisse.storage.layers import PointOfSaleFilter
 
 router = APIRouter(prefix="/api/points-of-sale", tags=["points of sale"])
+PosId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.get("", response_model=PointOfSaleCollection, response_model_exclude_none=False)
+@router.get("", response_model=PointOfSaleCollection, responses=responses(422))
 def list_points_of_sale(
     request: Request,
     sessions: SessionsDep,
     settings: SettingsDep,
     bbox: BBoxDep,
+    open_on: OpenOnDep,
     kind: Annotated[list[PointOfSaleKind] | None, Query()] = None,
     status: Annotated[list[Status] | None, Query()] = None,
-    category: Annotated[str | None, Query(max_length=40)] = None,
-    open_on: Annotated[str | None, Query(description="Mo, Tu, We, Th, Fr, Sa or Su")] = None,
-    market_id: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    category: Annotated[str | None, Query(max_length=40,
+                                          description=", ".join(CATEGORIES))] = None,
+    market_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> PointOfSaleCollection:
     """Points of sale as a GeoJSON FeatureCollection (WGS84), paged."""
     limit = min(limit, settings.api.max_page_size)
-    filters = PointOfSaleFilter(
+    page = queries.points_of_sale(sessions, PointOfSaleFilter(
         bbox=bbox, kinds=kind or (), statuses=status or (), category=category,
-        open_on=check_weekday(open_on) if open_on else None, market_id=market_id,
-    )
-    with sessions() as session:
-        page = PointOfSaleRepository(session).list(filters, limit=limit, offset=offset)
+        open_on=open_on, market_id=market_id), limit=limit, offset=offset)
     features = [pos_feature(p) for p in page.items]
     return PointOfSaleCollection(
         type="FeatureCollection", features=features, numberMatched=page.number_matched,
@@ -48,21 +61,17 @@ def list_points_of_sale(
     )
 
 
-@router.get("/{pos_id}", response_model=PointOfSaleFeature)
-def get_point_of_sale(sessions: SessionsDep, pos_id: Annotated[int, Path(ge=1)]) -> (
-    PointOfSaleFeature
-):
+@router.get("/{pos_id}", response_model=PointOfSaleFeature, responses=responses(404, 422))
+def get_point_of_sale(sessions: SessionsDep, pos_id: PosId) -> PointOfSaleFeature:
     """One point of sale."""
-    with sessions() as session:
-        return pos_feature(PointOfSaleRepository(session).get(pos_id))
+    return pos_feature(queries.point_of_sale(sessions, pos_id))
 
 
-@router.patch("/{pos_id}/status", response_model=PointOfSaleFeature)
-def change_status(
-    sessions: SessionsDep, _coordinator: CoordinatorDep, pos_id: Annotated[int, Path(ge=1)],
-    change: StatusChange, request: Request,
-) -> PointOfSaleFeature:
+@router.patch("/{pos_id}/status", response_model=PointOfSaleFeature,
+              responses=responses(401, 403, 404, 409, 413, 422))
+def change_status(sessions: SessionsDep, _coordinator: CoordinatorDep, pos_id: PosId,
+                  change: StatusChange, changed: LayersChangedDep) -> PointOfSaleFeature:
     """Record the committee's decision (coordinators only)."""
-    pos = services.set_status(sessions, pos_id, change.status, accepts_mona=change.accepts_mona)
-    store_changed(request)
+    pos = set_status(sessions, pos_id, change.status, accepts_mona=change.accepts_mona)
+    changed()
     return pos_feature(pos)

@@ -7,14 +7,16 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import Response
 
-from api.deps import CoordinatorDep, SessionsDep, SettingsDep, TerritoryDep, store_changed
-from api.errors import PayloadTooLargeError
-from api.schemas import ImportResult
-from geo_caisse import services
-from geo_caisse.io import export_bytes, format_of
+from api.deps import CoordinatorDep, LayersChangedDep, SessionsDep, SettingsDep, TerritoryDep
+from api.errors import PayloadTooLargeError, responses
+from api.schemas.layers import ImportResult
+from geo_caisse.io.formats import format_of
+from geo_caisse.io.writers import export_bytes
+from geo_caisse.layers.loading import import_layer as import_file
+from geo_caisse.layers.loading import list_layer
 
 router = APIRouter(prefix="/api", tags=["import and export"])
 
@@ -23,16 +25,18 @@ _MEDIA = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8",
           "gpkg": "application/geopackage+sqlite3"}
 
 
-@router.post("/import/{layer}", response_model=ImportResult)
+@router.post("/import/{layer}", response_model=ImportResult,
+             responses=responses(401, 403, 409, 413, 422))
 def import_layer(
     sessions: SessionsDep,
     territory: TerritoryDep,
     settings: SettingsDep,
     _coordinator: CoordinatorDep,
+    changed: LayersChangedDep,
     layer: Annotated[LayerName, Path()],
     file: Annotated[UploadFile, File(description="GeoJSON, CSV (lon/lat) or GeoPackage")],
-    request: Request,
-    crs: Annotated[str | None, Query(description="CRS of a CSV's x/y columns")] = None,
+    crs: Annotated[str | None, Query(description="CRS of a CSV's x/y columns",
+                                     max_length=200)] = None,
 ) -> ImportResult:
     """Validate the whole file, then write it in one transaction, or write nothing."""
     name = FsPath(file.filename or "upload").name
@@ -49,21 +53,20 @@ def import_layer(
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        result = services.import_layer(sessions, territory, path, layer, fmt=fmt, crs=crs,
-                                       source=name)
-    store_changed(request)
+        result = import_file(sessions, territory, path, layer, fmt=fmt, crs=crs, source=name)
+    changed()
     return ImportResult(layer=layer, inserted=result.inserted, updated=result.updated)
 
 
-@router.get("/export/{layer}.{fmt}", response_class=Response)
+@router.get("/export/{layer}.{fmt}", response_class=Response,
+            responses={200: {"content": {m: {} for m in _MEDIA.values()}}, **responses(422)})
 def export_layer(
     sessions: SessionsDep,
     layer: Annotated[LayerName, Path()],
     fmt: Annotated[Literal["geojson", "csv", "gpkg"], Path()],
 ) -> Response:
     """Every point of sale or market as a file (public data: no member information)."""
-    objs = services.list_layer(sessions, layer)
     return Response(
-        export_bytes(objs, layer, fmt), media_type=_MEDIA[fmt],
+        export_bytes(list_layer(sessions, layer), layer, fmt), media_type=_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'},
     )

@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse._errors import SpatialiteUnavailableError, StorageError
-from geo_caisse.settings import DatabaseSettings
+from geo_caisse.core.errors import SpatialiteUnavailableError, StorageError
+from geo_caisse.core.settings import DatabaseSettings
 
 _FIX_PYTHON = (
     "use a Python whose sqlite3 can load extensions: Debian's /usr/bin/python3 "

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from geo_caisse._errors import NotFoundError
+from geo_caisse.core.errors import NotFoundError
+from geo_caisse.storage.layers import takes_mona_clause
 from geo_caisse.storage.models import (
     AccountRow,
     EventRow,
@@ -88,8 +89,7 @@ class LedgerRepository:
         """Open the Mona account of every conventionné accepting the Mona; how many are new."""
         before = self.session.scalar(select(func.count()).select_from(AccountRow).where(
             AccountRow.kind == "vendor")) or 0
-        for pos in self.session.scalars(select(PointOfSaleRow).where(
-                PointOfSaleRow.accepts_mona.is_(True))):
+        for pos in self.session.scalars(select(PointOfSaleRow).where(takes_mona_clause())):
             self.open_vendor_account(pos)
         after = self.session.scalar(select(func.count()).select_from(AccountRow).where(
             AccountRow.kind == "vendor")) or 0
@@ -158,6 +158,31 @@ class LedgerRepository:
                            TransferRow.credit_account_id == account_id))
                 .order_by(TransferRow.occurred_at.desc(), TransferRow.id.desc()).limit(limit))
         return [(r[0], r[1]) for r in self.session.execute(stmt).all()]
+
+    def member_homes(self) -> list[tuple[int, int | None, int | None, bool]]:
+        """Every member's id, home cell corner (None: unknown) and synthetic flag, by id."""
+        rows = self.session.execute(select(MemberRow.id, MemberRow.home_cell_x_m,
+                                           MemberRow.home_cell_y_m, MemberRow.synthetic)
+                                    .order_by(MemberRow.id)).all()
+        return [(int(r[0]), r[1], r[2], bool(r[3])) for r in rows]
+
+    def movements(self) -> list[Any]:
+        """Every transfer, in order, with both sides' member or point of sale: rows of
+        (kind, occurred_at, cents, payer member, payee member, payer point of sale, payee point
+        of sale, the contributing member)."""
+        payer, payee = aliased(AccountRow), aliased(AccountRow)
+        return list(self.session.execute(
+            select(TransferRow.kind, TransferRow.occurred_at, TransferRow.amount_cents,
+                   payer.member_id, payee.member_id, payer.point_of_sale_id,
+                   payee.point_of_sale_id, TransferRow.member_id)
+            .join(payer, payer.id == TransferRow.debit_account_id)
+            .join(payee, payee.id == TransferRow.credit_account_id)
+            .order_by(TransferRow.id)).all())
+
+    def version(self) -> tuple[int | None, int]:
+        """What changes whenever the ledger moves: the last transfer's id, the members."""
+        return (self.session.scalar(select(func.max(TransferRow.id))),
+                int(self.session.scalar(select(func.count()).select_from(MemberRow)) or 0))
 
     # payment codes ----------------------------------------------------------------------
     def add_code(self, member_id: int, code_sha256: str, expires_at: datetime) -> None:

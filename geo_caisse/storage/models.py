@@ -23,7 +23,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from geo_caisse.domain import MarketKind, NeighbourhoodLevel, PointOfSaleKind, Status, Wheelchair
+from geo_caisse.core.domain import (
+    MarketKind,
+    NeighbourhoodLevel,
+    PointOfSaleKind,
+    Status,
+    Wheelchair,
+)
 
 SRID = 4326
 
@@ -117,7 +123,7 @@ class PointOfSaleRow(Base):
     )
 
 
-# --- the Mona ledger (pseudonymous: no name, no address; see geo_caisse.payment) -------------
+# --- the Mona ledger (pseudonymous: no name, no address; see geo_caisse.mona) -------------
 # Amounts are integer cents (exact on both backends); the domain speaks Decimal.
 
 ACCOUNT_KINDS = ("member", "vendor", "issuance", "reconversion", "treasury", "payout")
@@ -242,7 +248,7 @@ class PaymentCodeRow(Base):
 
 
 class UserRow(Base):
-    """Someone who logs in (see geo_caisse.auth); never part of the ledger."""
+    """Someone who logs in (see geo_caisse.auth.users); never part of the ledger."""
 
     __tablename__ = "app_user"
     __table_args__ = (

@@ -1,0 +1,59 @@
+"""Recruitment targeting (coordinators) and a producer's demand (its own point of sale)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import (
+    EnrolmentWriterDep,
+    FlowsServiceDep,
+    OwnPointOfSaleDep,
+    SessionsDep,
+    TargetingDep,
+    TerritoryDep,
+    WalkingDep,
+)
+from api.errors import responses
+from api.schemas.planning import Demand, TargetingAnswer
+from geo_caisse.planning.demand import producer_demand
+
+router = APIRouter(prefix="/api", tags=["planning"])
+
+
+@router.get("/targeting", response_model=TargetingAnswer,
+            responses=responses(401, 403, 422, 503))
+async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: TargetingDep,
+                 k: Annotated[int, Query(ge=1, le=50)] = 5,
+                 reach_min: Annotated[float, Query(ge=1, le=30)] = 10,
+                 mode: Literal["exact", "interactive"] = "exact",
+                 desert_low_income: Annotated[float, Query(ge=0, le=100)] = 1.0,
+                 under_represented: Annotated[float, Query(ge=0, le=100)] = 1.0,
+                 spare_capacity: Annotated[float, Query(ge=0, le=100)] = 1.0,
+                 members_per_site: Annotated[int, Query(ge=1, le=10_000)] = 20
+                 ) -> dict[str, Any]:
+    """Choose ``k`` places for recruitment stands (points of sale or markets) covering the
+    most weight within ``reach_min`` minutes' walk, and explain each. ``exact`` is the
+    proven optimum; ``interactive`` is greedy with swaps and its gap bound."""
+    return await run_in_threadpool(
+        targeting.target, sessions, k, reach_min=reach_min, mode=mode,
+        coefficients={"desert_low_income": desert_low_income,
+                      "under_represented": under_represented,
+                      "spare_capacity": spare_capacity},
+        members_per_site=members_per_site)
+
+
+@router.get("/points-of-sale/{point_of_sale_id}/demand", response_model=Demand,
+            responses=responses(401, 403, 404, 422, 503))
+async def demand(point_of_sale_id: OwnPointOfSaleDep, sessions: SessionsDep,
+                 territory: TerritoryDep, walking: WalkingDep, flows: FlowsServiceDep,
+                 year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None
+                 ) -> dict[str, Any]:
+    """People and members within 5, 10 and 15 minutes' walk, their monthly MonA, and where
+    the MonA spent here comes from (a producer: its own point of sale only)."""
+    def run() -> dict[str, Any]:
+        return producer_demand(walking, sessions, territory, point_of_sale_id,
+                               flows=flows.current(sessions), year=year)
+    return await run_in_threadpool(run)

@@ -1,0 +1,80 @@
+"""Logins, a member's own account, the till and the budget."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    role: str
+    expires_in_s: int
+
+
+class Me(BaseModel):
+    """Who the token says the caller is (their own links only)."""
+
+    username: str
+    role: str
+    scopes: list[str]
+    member_id: int | None
+    point_of_sale_id: int | None
+
+
+class StatementLineOut(BaseModel):
+    kind: str = Field(description="allocation, payment, reversal…")
+    amount_mona: Decimal = Field(description="positive: received; negative: spent")
+    counterpart: str = Field(description="the other account (never another member's)")
+    occurred_at: datetime
+
+
+class Balance(BaseModel):
+    """The caller's own balance and latest movements (never anyone else's)."""
+
+    balance_mona: Decimal
+    statement: list[StatementLineOut]
+
+
+class CodeOut(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=40, description="the member's one-time code")
+    amount_mona: Decimal = Field(gt=0, le=10000, decimal_places=2,
+                                 description="amount as a decimal string, e.g. \"12.50\"")
+
+
+class ReceiptOut(BaseModel):
+    """What the vendor learns of a payment: never who paid, nor their balance."""
+
+    payment_id: int
+    amount_mona: Decimal
+    vendor_ref: str
+    occurred_at: datetime
+    replayed: bool
+
+
+class BudgetOut(BaseModel):
+    """The caisse's money since the start (whole-ledger totals only, so that no two
+    budgets can be subtracted); head counts below the minimum group are null."""
+
+    contributions_eur: Decimal | None
+    contributors: int | None
+    funding_eur: dict[str, Decimal]
+    treasury_eur: Decimal
+    paid_out_eur: Decimal
+    mona_issued: Decimal
+    mona_held_by_members: Decimal
+    mona_held_by_vendors: Decimal
+    mona_reconverted: Decimal
+    members_active: int | None
+    coverage_ratio: float | None = Field(description="treasury / MonA that may still be "
+                                                     "reconverted")
+    min_members: int

@@ -1,0 +1,29 @@
+"""Roles, the scopes their tokens carry, and who is calling (see :mod:`geo_caisse.auth`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("member", "producer", "committee", "coordinator", "admin")
+
+
+SCOPES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "member": ("ledger:self",),
+    "producer": ("ledger:vendor", "flows:own"),
+    "committee": ("flows:read", "budget:read", "enrolment:read"),
+    "coordinator": ("flows:read", "budget:read", "layers:write", "ledger:admin",
+                    "enrolment:read", "enrolment:write"),
+    "admin": ("ledger:self", "ledger:vendor", "flows:own", "flows:read", "budget:read",
+              "layers:write", "ledger:admin", "enrolment:read", "enrolment:write"),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is calling, as a token says."""
+
+    username: str
+    role: str
+    scopes: tuple[str, ...]
+    member_id: int | None = None
+    point_of_sale_id: int | None = None

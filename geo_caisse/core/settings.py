@@ -1,0 +1,108 @@
+"""Settings, one class per concern, read from ``GEO_CAISSE_*`` environment variables.
+
+Nothing here is read at import time: call :func:`load_settings` (or build the
+classes yourself) where the settings are needed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_TERRITORY_DIR = Path(__file__).resolve().parents[2] / "data" / "montpellier"
+
+_PREFIX = SettingsConfigDict(env_prefix="GEO_CAISSE_", extra="ignore")
+
+
+def default_database_url() -> str:
+    """The embedded default: a SpatiaLite file under ``$XDG_DATA_HOME/geo_caisse``."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{base / 'geo_caisse' / 'geo_caisse.sqlite'}"
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the store lives: ``sqlite:///file`` (SpatiaLite) or ``postgresql+psycopg://``."""
+
+    model_config = _PREFIX
+
+    database_url: str = Field(default_factory=default_database_url)
+    spatialite_library: str = "mod_spatialite"
+    echo_sql: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgresql+psycopg"):
+            raise ValueError(
+                "GEO_CAISSE_DATABASE_URL must start with sqlite:/// (SpatiaLite) or "
+                f"postgresql+psycopg:// (PostGIS), got scheme {scheme!r}"
+            )
+        return value
+
+
+def default_cache_dir() -> Path:
+    """Built caches (walk network arrays, population points): ``$XDG_CACHE_HOME/geo_caisse``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "geo_caisse"
+
+
+class TerritorySettings(BaseSettings):
+    """Which territory the caisse covers: a folder with ``territory.toml`` and its data.
+
+    ``cache_dir`` holds what is built from the territory's files (walk network arrays,
+    population points), keyed by their content: deleting it only costs a rebuild.
+    """
+
+    model_config = _PREFIX
+
+    territory_dir: Path = BUNDLED_TERRITORY_DIR
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+
+
+class ApiSettings(BaseSettings):
+    """The web service."""
+
+    model_config = _PREFIX
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    coordinator_token: SecretStr | None = None
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    max_page_size: int = Field(default=1000, ge=1, le=10000)
+    # signs access tokens; unset in development: a random secret per process
+    jwt_secret: SecretStr | None = None
+    token_ttl_min: float = Field(default=15.0, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _no_weak_secret_in_production(self) -> ApiSettings:
+        token = self.coordinator_token.get_secret_value() if self.coordinator_token else ""
+        if self.environment == "production" and len(token) < 24:
+            raise ValueError(
+                "GEO_CAISSE_COORDINATOR_TOKEN must be set to at least 24 characters "
+                "when GEO_CAISSE_ENVIRONMENT=production"
+            )
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError("GEO_CAISSE_JWT_SECRET must be set to at least 32 characters "
+                             "when GEO_CAISSE_ENVIRONMENT=production")
+        return self
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one geo_caisse process."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    territory: TerritorySettings = field(default_factory=TerritorySettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+
+
+def load_settings() -> Settings:
+    """Read every settings class from the environment now."""
+    return Settings(DatabaseSettings(), TerritorySettings(), ApiSettings())

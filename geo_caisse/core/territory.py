@@ -1,0 +1,152 @@
+"""A territory is configuration plus data: a folder holding ``territory.toml``.
+
+The bundled default is Montpellier (``data/montpellier``); another caisse points
+``GEO_CAISSE_TERRITORY_DIR`` at its own folder with the same layout.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo_caisse.core.config import (
+    AccessConfig,
+    CaisseConfig,
+    NetworkConfig,
+    PopulationConfig,
+    SearchConfig,
+)
+from geo_caisse.core.crs import WGS84, check_lon_lat, check_metric, lonlat_to_metric
+from geo_caisse.core.errors import DataError, OutOfTerritoryError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import ArrayLike, NDArray
+
+
+LAYERS = ("neighbourhoods", "points_of_sale", "markets")
+
+
+def _section(config: dict[str, Any], key: str, where: Path) -> dict[str, Any]:
+    value = config.get(key, {})
+    if not isinstance(value, dict):
+        raise DataError(f"{where}: [{key}] must be a table")
+    return value
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The caisse's area and where its data lives."""
+
+    directory: Path
+    code: str
+    name: str
+    metric_crs: str
+    outline_path: Path
+    layer_paths: dict[str, Path]
+    import_margin_m: float
+    attribution: str
+    network: NetworkConfig | None = None
+    population: PopulationConfig | None = None
+    access: AccessConfig = field(default_factory=AccessConfig)
+    caisse: CaisseConfig = field(default_factory=CaisseConfig)
+    # [enrolment] strata: estimated adults per neighbourhood and draw stratum (CSV)
+    strata_path: Path | None = None
+    # [search]: address points for the offline search, and their columns
+    search: SearchConfig | None = None
+
+    @classmethod
+    def from_dir(cls, directory: Path | str) -> Territory:
+        """Read ``territory.toml`` in ``directory``."""
+        folder = Path(directory)
+        config_path = folder / "territory.toml"
+        if not config_path.is_file():
+            raise DataError(f"no territory.toml in {folder} (GEO_CAISSE_TERRITORY_DIR)")
+        try:
+            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError(f"{config_path}: not valid TOML: {exc}") from exc
+        missing = [k for k in ("code", "name", "outline", "layers") if k not in config]
+        if missing:
+            raise DataError(f"{config_path}: missing key(s) {', '.join(missing)}")
+        layers = {name: folder / path for name, path in config["layers"].items()}
+        unknown = sorted(set(layers) - set(LAYERS))
+        if unknown:
+            raise DataError(f"{config_path}: unknown layer(s) {unknown}; known: {list(LAYERS)}")
+        metric_crs = str(config.get("metric_crs", "EPSG:2154"))
+        check_metric(metric_crs)
+        network = _section(config, "network", config_path)
+        population = _section(config, "population", config_path)
+        enrolment = _section(config, "enrolment", config_path)
+        search = _section(config, "search", config_path)
+        if "strata" in enrolment and not isinstance(enrolment["strata"], str):
+            raise DataError(f"{config_path}: [enrolment] strata must be a file name")
+        return cls(
+            directory=folder,
+            code=str(config["code"]),
+            name=str(config["name"]),
+            metric_crs=metric_crs,
+            outline_path=folder / config["outline"],
+            layer_paths=layers,
+            import_margin_m=float(config.get("import_margin_m", 0.0)),
+            attribution=str(config.get("attribution", "")),
+            network=NetworkConfig.parse(network, folder, str(config_path)) if network else None,
+            population=PopulationConfig.parse(population, folder, str(config_path))
+            if population else None,
+            access=AccessConfig.parse(_section(config, "accessibility", config_path),
+                                      str(config_path)),
+            caisse=CaisseConfig.parse(_section(config, "caisse", config_path),
+                                      str(config_path)),
+            strata_path=folder / enrolment["strata"] if "strata" in enrolment else None,
+            search=SearchConfig.parse(search, folder, str(config_path)) if search else None,
+        )
+
+    @cached_property
+    def outline(self) -> gpd.GeoDataFrame:
+        """The territory's outline in WGS84."""
+        import geopandas as gpd
+
+        if not self.outline_path.is_file():
+            raise DataError(f"territory outline {self.outline_path} not found")
+        gdf = gpd.read_file(self.outline_path)
+        if gdf.crs is None:
+            raise DataError(f"territory outline {self.outline_path} has no CRS")
+        return gdf.to_crs(WGS84)
+
+    @cached_property
+    def _metric_area(self) -> BaseGeometry:
+        """The outline in the metric CRS, buffered by ``import_margin_m``, prepared."""
+        geom = shapely.union_all(self.outline.to_crs(self.metric_crs).geometry.values)
+        if self.import_margin_m > 0:
+            geom = geom.buffer(self.import_margin_m)
+        shapely.prepare(geom)
+        return geom
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """``(min lon, min lat, max lon, max lat)`` of the outline."""
+        minx, miny, maxx, maxy = self.outline.total_bounds
+        return float(minx), float(miny), float(maxx), float(maxy)
+
+    def contains(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+        """Which WGS84 points fall in the territory (plus its import margin)."""
+        x, y = lonlat_to_metric(lon, lat, metric_crs=self.metric_crs)
+        return np.asarray(shapely.contains_xy(self._metric_area, x, y), dtype=bool)
+
+    def check_inside(self, lon: float, lat: float, *, name: str = "point") -> None:
+        """Raise :class:`OutOfTerritoryError` unless ``lon``/``lat`` fall in the territory."""
+        check_lon_lat(lon, lat, name=name)
+        if not bool(self.contains([lon], [lat])[0]):
+            hint = ""
+            if -90 <= lon <= 90 and bool(self.contains([lat], [lon])[0]):
+                hint = " (longitude and latitude look swapped)"
+            raise OutOfTerritoryError(
+                f"{name}: lon={lon:g}, lat={lat:g} is outside the territory {self.name}{hint}"
+            )

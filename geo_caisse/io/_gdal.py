@@ -1,0 +1,80 @@
+"""GDAL (pyogrio) work, each task run in a spawned process.
+
+GDAL's wheel bundles its own SQLite; in a process where sqlite3 has loaded mod_spatialite
+the two libraries collide (GeoPackage writes crash). A spawned process keeps them apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import shapely
+
+from geo_caisse.core.crs import WGS84
+from geo_caisse.core.errors import ValidationError
+
+
+def call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a GDAL (pyogrio) task in a fresh process.
+
+    GDAL's wheel bundles its own SQLite; in a process where sqlite3 has loaded
+    mod_spatialite the two libraries collide (GeoPackage writes crash). A spawned
+    process keeps them apart.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def read_gpkg(path: str, source: str) -> tuple[list[dict[str, Any]],
+                                                     list[bytes | None], str | None]:
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path)
+        gdf = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise ValidationError(f"{source}: not a readable GeoPackage ({exc})") from None
+    crs = info.get("crs")
+    props = [{k: (None if is_nan(v) else v) for k, v in rec.items()}
+             for rec in gdf.drop(columns="geometry").to_dict(orient="records")]
+    wkbs = [None if g is None else shapely.to_wkb(g) for g in gdf.geometry]
+    return props, wkbs, None if crs is None else str(crs)
+
+
+def read_points(path: str, columns: tuple[str, ...]) -> tuple[Any, Any, str | None,
+                                                                 dict[str, Any], list[str]]:
+    import numpy as np
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path)
+        gdf = pyogrio.read_dataframe(path, columns=list(columns))
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise ValidationError(f"{path}: not a readable vector file ({exc})") from None
+    present = [c for c in columns if c in gdf.columns]
+    geoms = gdf.geometry.values
+    kinds = sorted({str(t) for t in shapely.get_type_id(geoms).tolist()})
+    pts = geoms if kinds == ["0"] else shapely.centroid(geoms)
+    x = np.asarray(shapely.get_x(pts), dtype=float)
+    y = np.asarray(shapely.get_y(pts), dtype=float)
+    cols = {c: gdf[c].to_numpy() for c in present}
+    crs = info.get("crs")
+    return x, y, None if crs is None else str(crs), cols, present
+
+
+def write_gpkg(records: list[dict[str, Any]], lonlat: list[tuple[float, float]],
+                       columns: list[str], path: str, layer: str) -> None:
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(records, columns=columns,
+                           geometry=[shapely.Point(x, y) for x, y in lonlat], crs=WGS84)
+    gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+
+
+def is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)

@@ -1,0 +1,186 @@
+"""Reading files into raw rows (not yet validated), point arrays and the neighbourhoods."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from geo_caisse.core.crs import WGS84, parse_crs
+from geo_caisse.core.domain import Neighbourhood, NeighbourhoodLevel
+from geo_caisse.core.errors import CRSError, DataError, ValidationError
+from geo_caisse.io import _gdal
+from geo_caisse.io.formats import format_of
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row or feature as read: its number, properties and geometry (or why it has none)."""
+
+    number: int
+    properties: Mapping[str, Any]
+    geometry: shapely.Geometry | None
+    geometry_problem: str | None = None
+
+
+# ------------------------------------------------------------------------------- readers
+def _geojson_rows(data: bytes, source: str) -> tuple[list[RawRow], str]:
+    try:
+        doc = json.loads(data, parse_constant=lambda c: float(c.lower()))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{source}: not valid GeoJSON ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ValidationError(f"{source}: a GeoJSON FeatureCollection is expected")
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise ValidationError(f"{source}: 'features' must be a list")
+    crs = WGS84
+    if "crs" in doc:  # the 2008 GeoJSON member; RFC 7946 files have none and are WGS84
+        try:
+            name = doc["crs"]["properties"]["name"]
+        except (KeyError, TypeError) as exc:
+            raise CRSError(f"{source}: malformed 'crs' member {doc['crs']!r}") from exc
+        crs = parse_crs(name, name=f"{source} crs").to_string()
+    rows = []
+    for i, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            rows.append(RawRow(i, {}, None, "not a GeoJSON Feature"))
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            rows.append(RawRow(i, {}, None, "properties must be an object"))
+            continue
+        geom_doc = feature.get("geometry")
+        if geom_doc is None:
+            rows.append(RawRow(i, props, None, "no geometry"))
+            continue
+        try:
+            geom = shape(geom_doc)
+        except Exception as exc:  # shapely raises several classes on bad input
+            rows.append(RawRow(i, props, None, f"geometry not understood ({exc})"))
+            continue
+        rows.append(RawRow(i, props, geom))
+    return rows, crs
+
+
+def _csv_rows(data: bytes, source: str, crs: str | None) -> tuple[list[RawRow], str]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{source}: a CSV must be UTF-8 ({exc})") from exc
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = reader.fieldnames or []
+    x_col, y_col = ("lon", "lat") if crs is None else ("x", "y")
+    missing = [c for c in (x_col, y_col) if c not in header]
+    if missing:
+        raise ValidationError(
+            f"{source}: missing column(s) {', '.join(missing)}; a CSV needs {x_col} and {y_col}"
+            + (" (WGS84 degrees)" if crs is None else f" (in {crs})")
+        )
+    rows = []
+    for i, record in enumerate(reader, start=1):
+        if None in record:
+            rows.append(RawRow(i, {}, None, "more values than columns"))
+            continue
+        props = {k: v for k, v in record.items() if k not in (x_col, y_col)}
+        try:
+            x, y = float(record[x_col] or "nan"), float(record[y_col] or "nan")
+        except (TypeError, ValueError):
+            rows.append(RawRow(i, props, None,
+                               f"{x_col}/{y_col} must be numbers, got "
+                               f"{record[x_col]!r}/{record[y_col]!r}"))
+            continue
+        rows.append(RawRow(i, props, shapely.Point(x, y)))
+    return rows, crs or WGS84
+
+
+def read_point_arrays(path: Path | str, columns: tuple[str, ...] = ()
+                      ) -> tuple[Any, Any, str, dict[str, Any]]:
+    """Coordinates (in the file's CRS) and ``columns`` of a point (or polygon) layer.
+
+    Polygons are reduced to their centroids (e.g. the cells of a population grid). A file
+    without CRS, or without one of ``columns``, raises.
+    """
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise ValidationError(f"{path}: file not found")
+    x, y, crs, cols, present = _gdal.call(_gdal.read_points, str(path), tuple(columns))
+    if crs is None:
+        raise CRSError(f"{name}: the layer has no CRS")
+    missing = sorted(set(columns) - set(present))
+    if missing:
+        raise ValidationError(f"{name}: missing column(s) {', '.join(missing)}")
+    return x, y, crs, cols
+
+
+def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:
+    props, wkbs, crs_text = _gdal.call(_gdal.read_gpkg, str(path), source)
+    if crs_text is None:
+        raise CRSError(f"{source}: the layer has no CRS")
+    crs = parse_crs(crs_text, name=source).to_string()
+    rows = []
+    for i, (record, wkb) in enumerate(zip(props, wkbs, strict=True), start=1):
+        geom = None if wkb is None else shapely.from_wkb(wkb)
+        rows.append(RawRow(i, record, geom, None if geom is not None else "no geometry"))
+    return rows, crs
+
+
+def read_rows(path: Path | str, *, fmt: str | None = None, crs: str | None = None,
+              source: str | None = None) -> tuple[list[RawRow], str]:
+    """Read a file's rows without validating them; returns the rows and the file's CRS."""
+    p = Path(path)
+    name = source or p.name
+    kind = format_of(p, fmt)
+    if kind == "gpkg":
+        return _gpkg_rows(p, name)
+    if crs is not None:
+        crs = parse_crs(crs, name="crs").to_string()
+    data = p.read_bytes()
+    if kind == "geojson":
+        if crs is not None:
+            raise ValidationError("crs applies to CSV files only: GeoJSON says its own CRS")
+        return _geojson_rows(data, name)
+    return _csv_rows(data, name, crs)
+
+
+def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:
+    """Read the territory's neighbourhoods GeoJSON (WGS84)."""
+    if not path.is_file():
+        raise DataError(f"neighbourhoods file {path} not found")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for i, f in enumerate(doc.get("features", []), start=1):
+        p = f["properties"]
+        try:
+            extra = p.get("extra") or {}
+            if isinstance(extra, str):
+                extra = json.loads(extra)
+            n = Neighbourhood(
+                code=str(p["code"]), name=str(p["name"]),
+                level=NeighbourhoodLevel(p["level"]),
+                population=None if p.get("population") is None else int(p["population"]),
+                population_year=None if p.get("population_year") is None
+                else int(p["population_year"]),
+                parent_code=p.get("parent_code"),
+                median_income_uc_eur=p.get("median_income_uc_eur"),
+                benefit_dependent_share=p.get("benefit_dependent_share"), extra=extra,
+            )
+            geom = shape(f["geometry"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataError(f"{path} feature {i}: {exc}") from exc
+        if not geom.is_valid or geom.is_empty:
+            raise DataError(f"{path} feature {i} ({n.code}): invalid or empty geometry")
+        out.append((n, geom))
+    return out

@@ -1,0 +1,169 @@
+"""Validation of imported rows into points of sale and markets.
+
+Every row is validated and every problem collected, with its row or feature number (from 1),
+before anything is written: a file with one bad row raises
+:class:`~geo_caisse.core.errors.ImportFileError` and the caller writes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from geo_caisse.core.crs import WGS84, transformer
+from geo_caisse.core.domain import (
+    Market,
+    MarketKind,
+    PointOfSale,
+    PointOfSaleKind,
+    Status,
+    Wheelchair,
+    parse_categories,
+    parse_enum,
+)
+from geo_caisse.core.errors import ImportFileError, Problem, ValidationError
+from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.territory import Territory
+from geo_caisse.io.formats import Layer
+from geo_caisse.io.readers import RawRow, read_rows
+
+_TRUE = {"true", "1", "yes", "oui", "y"}
+
+
+_FALSE = {"false", "0", "no", "non", "n", ""}
+
+
+# ----------------------------------------------------------------------------- validation
+def _text(props: Mapping[str, Any], key: str, *, required: bool = False,
+          max_len: int = 500) -> str | None:
+    value = props.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(f"{key} is required")
+        return None
+    if not isinstance(value, str | int):
+        raise ValidationError(f"{key} must be text, got {type(value).__name__}")
+    out = str(value).strip()
+    if len(out) > max_len:
+        raise ValidationError(f"{key} is longer than {max_len} characters")
+    return out
+
+
+def _bool(props: Mapping[str, Any], key: str) -> bool:
+    value = props.get(key)
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(f"{key} must be true or false, got {value!r}")
+
+
+def _point(row: RawRow, crs: str, territory: Territory) -> tuple[float, float]:
+    if row.geometry_problem:
+        raise ValidationError(row.geometry_problem)
+    geom: Any = row.geometry
+    if geom is None or geom.is_empty:
+        raise ValidationError("empty geometry")
+    if geom.geom_type != "Point":
+        raise ValidationError(f"a Point is expected, got a {geom.geom_type}")
+    x, y = geom.x, geom.y
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValidationError(f"coordinates are not finite numbers ({x!r}, {y!r})")
+    if crs != WGS84:
+        x, y = transformer(crs, WGS84).transform(x, y)
+    territory.check_inside(float(x), float(y), name="geometry")
+    return float(x), float(y)
+
+
+def _point_of_sale(row: RawRow, lon: float, lat: float) -> PointOfSale:
+    p = row.properties
+    status = parse_enum(Status, p.get("status") or "candidate", name="status")
+    accepts = (_bool(p, "accepts_mona") if p.get("accepts_mona") not in (None, "")
+               else status is Status.CONVENTIONNE)
+    hours = _text(p, "opening_hours")
+    return PointOfSale(
+        ref=_text(p, "ref", required=True, max_len=100) or "",
+        name=_text(p, "name", required=True, max_len=200) or "",
+        kind=parse_enum(PointOfSaleKind, p.get("kind"), name="kind"),
+        lon=lon,
+        lat=lat,
+        status=status,
+        categories=parse_categories(p.get("categories")),
+        opening_hours=parse_opening_hours(hours).source if hours else None,
+        wheelchair=parse_enum(Wheelchair, p.get("wheelchair") or "unknown", name="wheelchair"),
+        accepts_mona=accepts,
+        address=_text(p, "address"),
+        market_ref=_text(p, "market_ref", max_len=100),
+        source=_text(p, "source", max_len=1000),
+    )
+
+
+def _market(row: RawRow, lon: float, lat: float) -> Market:
+    p = row.properties
+    hours = _text(p, "opening_hours", required=True) or ""
+    return Market(
+        ref=_text(p, "ref", required=True, max_len=100) or "",
+        name=_text(p, "name", required=True, max_len=200) or "",
+        kind=parse_enum(MarketKind, p.get("kind"), name="kind"),
+        lon=lon,
+        lat=lat,
+        opening_hours=parse_opening_hours(hours).source,
+        address=_text(p, "address"),
+        source=_text(p, "source", max_len=1000),
+    )
+
+
+_BUILDERS: dict[str, Callable[[RawRow, float, float], PointOfSale | Market]] = {
+    "points_of_sale": _point_of_sale,
+    "markets": _market,
+}
+
+
+def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
+                  *, source: str) -> list[Any]:
+    """Turn raw rows into domain objects, or raise one ImportFileError listing every problem."""
+    if layer not in _BUILDERS:
+        raise ValidationError(f"layer must be one of {', '.join(_BUILDERS)}, got {layer!r}")
+    build = _BUILDERS[layer]
+    problems: list[Problem] = []
+    out: list[Any] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            lon, lat = _point(row, crs, territory)
+        except ValidationError as exc:
+            problems.append(Problem(row.number, str(exc), "geometry"))
+            continue
+        try:
+            obj = build(row, lon, lat)
+        except ValidationError as exc:
+            problems.append(Problem(row.number, str(exc)))
+            continue
+        if obj.ref in seen:
+            problems.append(Problem(row.number, f"ref {obj.ref!r} already used on row "
+                                                f"{seen[obj.ref]}", "ref"))
+            continue
+        seen[obj.ref] = row.number
+        out.append(obj)
+    if problems:
+        raise ImportFileError(source, problems)
+    if not out:
+        raise ImportFileError(source, [Problem(1, "the file holds no row")])
+    return out
+
+
+def read_layer(path: Path | str, layer: Layer, territory: Territory, *, fmt: str | None = None,
+               crs: str | None = None, source: str | None = None) -> list[Any]:
+    """Read and validate a points-of-sale or markets file."""
+    name = source or Path(path).name
+    rows, file_crs = read_rows(path, fmt=fmt, crs=crs, source=name)
+    return validate_rows(rows, file_crs, layer, territory, source=name)

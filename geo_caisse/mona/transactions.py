@@ -1,0 +1,282 @@
+"""Import transaction exports into the Mona ledger: one software-neutral CSV contract.
+
+The contract (UTF-8, ``,`` or ``;`` separated, one movement per row)::
+
+    date       ISO 8601 date or date-time (a time without offset is Europe/Paris time)
+    payer      account debited   } member:<pseudonym>, vendor:<point of sale ref>, or
+    payee      account credited  } mona:issuance, mona:reconversion, eur:inflow,
+                                 } eur:treasury, eur:payout
+    amount     positive, at most 2 decimals, "." or "," as decimal separator
+    currency   optional, MONA (default) or EUR
+    event      optional: rows sharing an event id are one operation (several movements)
+    reference  optional free text
+    funder     optional, for funding rows: public, foundation, state_topup, other
+    member     optional, for an eur:inflow -> eur:treasury row: whose contribution it is
+               (a pseudonym); without it the row is funding
+
+Exports of Cyclos or Kohinos are read through ``columns`` (their column names for ours)
+and ``accounts`` (their account identifiers for our codes). Every row is checked before
+anything is written; a file with any bad row is refused whole, every bad row named. A
+file imported twice is applied once (each event's key derives from the file's content).
+Each movement's kind comes from its two accounts (see :mod:`geo_caisse.mona`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse.core.errors import ConflictError, ImportFileError, Problem, ValidationError
+from geo_caisse.core.progress import Progress, quiet
+from geo_caisse.mona.money import FUNDERS
+from geo_caisse.storage.ledger import LedgerRepository
+from geo_caisse.storage.models import AccountRow, EventRow
+
+REQUIRED = ("date", "payer", "payee", "amount")
+OPTIONAL = ("currency", "event", "reference", "funder", "member")
+PARIS = ZoneInfo("Europe/Paris")
+
+#: (payer kind, payee kind) → transfer kind
+KIND_BY_ACCOUNTS = {
+    ("issuance", "member"): "allocation",
+    ("member", "vendor"): "payment",
+    ("vendor", "vendor"): "vendor_payment",
+    ("vendor", "reconversion"): "reconversion",
+    ("treasury", "payout"): "payout",
+    ("issuance", "treasury"): "funding",
+}
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import wrote."""
+
+    rows: int
+    events: int
+    already_imported_events: int
+    by_kind: dict[str, int]
+
+
+def _parse_date(text: str) -> datetime:
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return moment.astimezone(UTC)
+
+
+def _parse_amount(text: str) -> int:
+    value = text.strip().replace("\u202f", "").replace(" ", "")
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+    if not number.is_finite() or number <= 0:
+        raise ValueError(f"must be positive: {text!r}")
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(f"more than 2 decimals: {text!r}")
+    return int(number * 100)
+
+
+def read_rows(data: bytes, *, source: str,
+              columns: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Decode and split the CSV; rename the export's columns to the contract's."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(source, [Problem(0, f"not UTF-8 text ({exc.reason})")]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    rename = {theirs: ours for ours, theirs in (columns or {}).items()}
+    header = [rename.get(h.strip(), h.strip()) for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFileError(source, [Problem(0, f"missing column(s) {', '.join(missing)}; "
+                                                  f"found {', '.join(header) or 'none'}",
+                                               "header")])
+    rows = []
+    for raw in reader:
+        rows.append({rename.get((k or "").strip(), (k or "").strip()): (v or "")
+                     for k, v in raw.items()})
+    if not rows:
+        raise ImportFileError(source, [Problem(0, "no data row")])
+    return rows
+
+
+def import_transactions(sessions: sessionmaker[Session], data: bytes, *, source: str,
+                        columns: Mapping[str, str] | None = None,
+                        accounts: Mapping[str, str] | None = None,
+                        progress: Progress = quiet) -> ImportSummary:
+    """Validate a whole export, then write it in one transaction: all or nothing."""
+    rows = read_rows(data, source=source, columns=columns)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    aliases = dict(accounts or {})
+    with sessions() as session:
+        repo = LedgerRepository(session)
+        codes = {aliases.get(r.get(c, "").strip(), r.get(c, "").strip())
+                 for r in rows for c in ("payer", "payee")}
+        contributors = {r.get("member", "").strip() for r in rows} - {""}
+        known = repo.accounts_by_code(codes | {f"member:{p}" for p in contributors})
+        problems: list[Problem] = []
+        parsed: list[dict[str, Any]] = []
+        for n, row in enumerate(rows, start=1):
+            item: dict[str, Any] = {"row": n}
+            try:
+                item["at"] = _parse_date(row.get("date", ""))
+            except ValueError as exc:
+                problems.append(Problem(n, str(exc), "date"))
+            try:
+                item["cents"] = _parse_amount(row.get("amount", ""))
+            except ValueError as exc:
+                problems.append(Problem(n, str(exc), "amount"))
+            ends = []
+            for col in ("payer", "payee"):
+                code = aliases.get(row.get(col, "").strip(), row.get(col, "").strip())
+                account = known.get(code)
+                if account is None:
+                    problems.append(Problem(n, f"unknown account {code!r}", col))
+                ends.append(account)
+            currency = (row.get("currency") or "MONA").strip().upper()
+            if currency not in ("MONA", "EUR"):
+                problems.append(Problem(n, f"currency must be MONA or EUR, got {currency!r}",
+                                        "currency"))
+            funder = (row.get("funder") or "").strip() or None
+            if funder is not None and funder not in FUNDERS:
+                problems.append(Problem(n, f"funder must be one of {', '.join(FUNDERS)}",
+                                        "funder"))
+            payer, payee = ends
+            if payer is not None and payee is not None:
+                kind = KIND_BY_ACCOUNTS.get((payer.kind, payee.kind))
+                if payer.id == payee.id:
+                    problems.append(Problem(n, "payer and payee are the same account", "payee"))
+                elif kind is None:
+                    problems.append(Problem(
+                        n, f"no movement goes from a {payer.kind} account to a {payee.kind} "
+                        "account (a member's Mona only pays a conventionné)", "payee"))
+                elif payer.currency != currency or payee.currency != currency:
+                    problems.append(Problem(n, f"accounts hold {payer.currency}/"
+                                               f"{payee.currency}, row says {currency}",
+                                            "currency"))
+                else:
+                    pseudonym = (row.get("member") or "").strip()
+                    member_id = None
+                    if pseudonym:
+                        account = known.get(f"member:{pseudonym}")
+                        if kind != "funding" or account is None:
+                            problems.append(Problem(n, f"member {pseudonym!r}: unknown, or "
+                                                       "not on a contribution row", "member"))
+                        else:
+                            kind, member_id = "contribution", account.member_id
+                    item.update(kind=kind, payer=payer, payee=payee, currency=currency,
+                                member_id=member_id,
+                                funder=funder or ("other" if kind == "funding" else None))
+            item["event"] = (row.get("event") or "").strip() or f"row-{n}"
+            item["reference"] = (row.get("reference") or "").strip()[:200] or None
+            parsed.append(item)
+        if problems:
+            raise ImportFileError(source, problems)
+        _check_balances(session, parsed, source)
+        summary = _write(session, repo, parsed, digest, progress)
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise ConflictError(f"{source}: the ledger refused the import ({exc.orig}); "
+                                "nothing was written") from exc
+    return summary
+
+
+def _check_balances(session: Session, parsed: list[dict[str, Any]], source: str) -> None:
+    """Replay the rows in date order on the current balances: name the first overdraft."""
+    balances = dict(session.execute(select(AccountRow.id, AccountRow.balance_cents)).all())
+    problems = []
+    for item in sorted(parsed, key=lambda i: (i["at"], i["row"])):
+        payer = item["payer"]
+        balances[payer.id] = balances.get(payer.id, 0) - item["cents"]
+        balances[item["payee"].id] = balances.get(item["payee"].id, 0) + item["cents"]
+        if balances[payer.id] < 0 and payer.kind != "issuance":
+            problems.append(Problem(item["row"], f"{payer.code} would go below zero "
+                                                 f"({balances[payer.id] / 100:.2f})", "amount"))
+            balances[payer.id] += item["cents"]  # report each overdraft once
+            balances[item["payee"].id] -= item["cents"]
+    if problems:
+        raise ImportFileError(source, problems)
+
+
+def _write(session: Session, repo: LedgerRepository, parsed: list[dict[str, Any]], digest: str,
+           progress: Progress) -> ImportSummary:
+    events: dict[str, list[dict[str, Any]]] = {}
+    for item in sorted(parsed, key=lambda i: (i["at"], i["row"])):
+        events.setdefault(item["event"], []).append(item)
+    keys = {}
+    for name, items in events.items():
+        first = items[0]
+        if len(items) == 1 and first["kind"] == "allocation":
+            month = first["at"].strftime("%Y-%m")
+            keys[name] = f"allocation:{month}:{first['payee'].member_id}"
+        else:
+            keys[name] = f"import:{digest}:{name}"
+    existing: set[str] = set()
+    all_keys = list(keys.values())
+    for start in range(0, len(all_keys), 500):
+        existing.update(session.scalars(select(EventRow.idempotency_key).where(
+            EventRow.idempotency_key.in_(all_keys[start:start + 500]))))
+    todo = [(n, items) for n, items in events.items() if keys[n] not in existing]
+    by_kind: dict[str, int] = {}
+    now = datetime.now(UTC)
+    batch = 5000
+    written = 0
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        ids = repo.add_events([dict(
+            kind="import", idempotency_key=keys[n], fingerprint=digest,
+            reference=items[0]["reference"], occurred_at=items[0]["at"], recorded_at=now)
+            for n, items in chunk])
+        transfers = []
+        for event_id, (_, items) in zip(ids, chunk, strict=True):
+            for it in items:
+                transfers.append(dict(
+                    event_id=event_id, kind=it["kind"], currency=it["currency"],
+                    debit_account_id=it["payer"].id, credit_account_id=it["payee"].id,
+                    amount_cents=it["cents"], occurred_at=it["at"], funder=it["funder"],
+                    member_id=it["member_id"]))
+                by_kind[it["kind"]] = by_kind.get(it["kind"], 0) + 1
+        repo.add_transfers(transfers, ids=False)
+        written += len(transfers)
+        progress(f"import: {written:,} movements written")
+    return ImportSummary(rows=len(parsed), events=len(todo),
+                         already_imported_events=len(events) - len(todo), by_kind=by_kind)
+
+
+def import_file(sessions: sessionmaker[Session], path: Path | str, **kwargs: Any
+                ) -> ImportSummary:
+    """:func:`import_transactions` on a file."""
+    file = Path(path)
+    if not file.is_file():
+        raise ValidationError(f"{file}: no such file")
+    return import_transactions(sessions, file.read_bytes(), source=file.name, **kwargs)
+
+
+__all__ = ["KIND_BY_ACCOUNTS", "ImportSummary", "import_file", "import_transactions",
+           "read_rows"]
