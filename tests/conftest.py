@@ -21,19 +21,20 @@ from fastapi.testclient import TestClient
 from pyproj import proj_version_str
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse import services
-from geo_caisse.settings import (
+from geo_caisse.core.progress import quiet
+from geo_caisse.core.settings import (
     BUNDLED_TERRITORY_DIR,
     ApiSettings,
     DatabaseSettings,
     Settings,
     TerritorySettings,
 )
+from geo_caisse.core.territory import Territory
+from geo_caisse.layers.loading import init_store
 from geo_caisse.storage import make_engine, session_factory
 from geo_caisse.storage.engine import spatial_version
-from geo_caisse.territory import Territory
+from tests.utils.stores import TOKEN, Store
 
 BACKENDS = ("spatialite", "postgis")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/geo_caisse_test"
@@ -90,10 +91,6 @@ def territory() -> Territory:
     return Territory.from_dir(BUNDLED_TERRITORY_DIR)
 
 
-def _quiet(_message: str) -> None:
-    pass
-
-
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One cache of built walk networks and populations for the whole test session."""
@@ -128,23 +125,9 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             conn.execute(text("CREATE DATABASE geo_caisse_template"))
         admin.dispose()
     engine = make_engine(DatabaseSettings(database_url=url))
-    services.init_store(engine, session_factory(engine), territory, progress=_quiet)
+    init_store(engine, session_factory(engine), territory, progress=quiet)
     engine.dispose()
     yield Template(backend, url)
-
-
-TOKEN = "test-coordinator-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@dataclass
-class Store:
-    """A fresh store holding the bundled data, on one backend."""
-
-    backend: str
-    url: str
-    engine: Engine
-    sessions: sessionmaker[Session]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo_caisse import ValidationError
-from geo_caisse.geocode import AddressIndex, normalise
+from geo_caisse.layers.search import AddressIndex, normalise
 
 
 def index() -> AddressIndex:

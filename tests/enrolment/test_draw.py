@@ -11,14 +11,8 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_caisse import ValidationError
-from geo_caisse.enrolment import (
-    STRATA,
-    Volunteer,
-    draw,
-    list_hash,
-    proportional_quotas,
-    verify,
-)
+from geo_caisse.core.strata import STRATA
+from geo_caisse.enrolment.draw import Volunteer, draw, list_hash, proportional_quotas, verify
 
 
 def volunteers(n: int, seed: int) -> list[Volunteer]:

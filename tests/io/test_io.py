@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from geo_caisse import CRSError, ImportFileError, PointOfSale, ValidationError
-from geo_caisse.io import _gdal_call, read_layer, write_layer
-from geo_caisse.territory import Territory
-from tests.helpers import write_gpkg
+from geo_caisse.core.territory import Territory
+from geo_caisse.io._gdal import call as _gdal_call
+from geo_caisse.io.validation import read_layer
+from geo_caisse.io.writers import write_layer
+from tests.utils.gdal import write_gpkg
 
 GOOD = {"ref": "t-1", "name": "Primeur test", "kind": "shop", "status": "conventionne",
         "categories": "fruit_vegetables", "opening_hours": "Tu-Sa 08:00-12:30"}

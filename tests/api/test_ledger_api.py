@@ -5,44 +5,38 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from geo_caisse import auth, payment
-from geo_caisse.ledger_import import import_transactions
-from geo_caisse.simulate import simulate_year
+from geo_caisse.auth.users import create_user
+from geo_caisse.core.territory import Territory
+from geo_caisse.mona.accounts import register_member
+from geo_caisse.mona.simulate import simulate_year
+from geo_caisse.mona.transactions import import_transactions
+from geo_caisse.mona.treasury import allocate_month
 from geo_caisse.storage import writer_sessions
 from geo_caisse.storage.models import PointOfSaleRow
-from geo_caisse.territory import Territory
-from tests.conftest import Store
-
-PASSWORD = "correct horse battery"
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    r = client.post("/api/token", data={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+from tests.utils.routes import api_routes, dependency_names
+from tests.utils.stores import PASSWORD, Store, login
 
 
 @pytest.fixture
 def people(store: Store, territory: Territory) -> dict[str, int]:
     sessions = writer_sessions(store.engine)
-    member = payment.register_member(sessions, territory, joined_on=date(2026, 1, 1),
+    member = register_member(sessions, territory, joined_on=date(2026, 1, 1),
                                      home_lon=3.8767, home_lat=43.6108)
-    other = payment.register_member(sessions, territory, joined_on=date(2026, 1, 1))
-    payment.allocate_month(sessions, territory, "2026-01")
+    other = register_member(sessions, territory, joined_on=date(2026, 1, 1))
+    allocate_month(sessions, territory, "2026-01")
     with store.sessions() as s:
         shop, other_shop = s.scalars(select(PointOfSaleRow.id).where(
             PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id).limit(2)).all()
-    auth.create_user(sessions, username="alice", password=PASSWORD, role="member",
+    create_user(sessions, username="alice", password=PASSWORD, role="member",
                      member_id=member.id)
-    auth.create_user(sessions, username="bob", password=PASSWORD, role="member",
+    create_user(sessions, username="bob", password=PASSWORD, role="member",
                      member_id=other.id)
-    auth.create_user(sessions, username="ferme", password=PASSWORD, role="producer",
+    create_user(sessions, username="ferme", password=PASSWORD, role="producer",
                      point_of_sale_id=shop)
-    auth.create_user(sessions, username="coord", password=PASSWORD, role="coordinator")
+    create_user(sessions, username="coord", password=PASSWORD, role="coordinator")
     return {"member": member.id, "shop": shop, "other_shop": other_shop}
 
 
@@ -111,7 +105,12 @@ def test_flows_over_http_publish_only_groups_of_11(client: TestClient, store: St
     sessions = writer_sessions(store.engine)
     sim = simulate_year(sessions, territory, year=2025, members=150, seed=5)
     import_transactions(sessions, sim.csv_bytes, source="synthetic.csv")
-    coord, shop = login(client, "coord"), login(client, "ferme")
+    # the cooperative supermarket, where most members shop: its basin has areas to show
+    with store.sessions() as s:
+        cagette = s.scalar(select(PointOfSaleRow.id).where(PointOfSaleRow.name == "La Cagette"))
+    create_user(sessions, username="cagette", password=PASSWORD, role="producer",
+                point_of_sale_id=cagette)
+    coord, shop = login(client, "coord"), login(client, "cagette")
     heat = client.get("/api/flows/heatmap", params={"period": "2025"}, headers=coord).json()
     assert heat["synthetic"] is True and heat["features"]
     for f in heat["features"]:
@@ -120,11 +119,13 @@ def test_flows_over_http_publish_only_groups_of_11(client: TestClient, store: St
     month = client.get("/api/flows/heatmap", params={"period": "2025-05"}, headers=coord)
     assert month.status_code == 200
     lines = client.get("/api/flows/lines", params={"year": "2025"}, headers=coord).json()
+    assert lines["features"]
     assert all(f["properties"]["members"] >= 11 for f in lines["features"])
     summary = client.get("/api/flows/summary", params={"period": "2025"}, headers=coord).json()
     assert 0 < summary["centre"]["centre"]["share"] < 1
     basin = client.get("/api/flows/basin", params={"year": "2025"}, headers=shop)
     assert basin.status_code == 200
+    assert basin.json()["cells"]
     assert all(c["members"] >= 11 for c in basin.json()["cells"])
     bad = client.get("/api/flows/lines", params={"year": "2025", "by": "street"},
                      headers=coord)
@@ -138,6 +139,7 @@ PUBLIC = {
     "/healthz", "/api/territory",
     "/api/points-of-sale", "/api/points-of-sale/{pos_id}", "/api/markets",
     "/api/markets/{market_id}", "/api/markets/{market_id}/stalls", "/api/neighbourhoods",
+    "/api/neighbourhoods/{neighbourhood_id}",
     "/api/nearest", "/api/walk/nearest", "/api/deserts/cells", "/api/deserts/areas",
     "/api/deserts/summary", "/api/whatif", "/api/whatif/candidates",
     "/api/export/{layer}.{fmt}", "/api/print/{layer}.{fmt}", "/api/token",
@@ -148,22 +150,14 @@ PUBLIC = {
 }
 
 
-def _guarded(route: APIRoute) -> bool:
-    names = set()
-    stack = [route.dependant]
-    while stack:
-        d = stack.pop()
-        if d.call is not None:
-            names.add(getattr(d.call, "__name__", ""))
-        stack.extend(d.dependencies)
-    return bool(names & {"current_user", "require_coordinator"})
-
-
 def test_every_route_is_classified(client: TestClient) -> None:
     """A route is either public on purpose (listed here) or needs a logged-in caller."""
-    routes = [r for r in client.app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
-    unclassified = [r.path for r in routes if r.path not in PUBLIC and not _guarded(r)]
+    routes = api_routes(client.app)  # type: ignore[arg-type]
+    guarded = {"current_user", "require_coordinator"}
+    unclassified = [r.path for r in routes
+                    if r.path not in PUBLIC and not dependency_names(r.route) & guarded]
     assert unclassified == []
+    assert set(PUBLIC) <= {r.path for r in routes}  # no stale entry
     public_with_writes = [r.path for r in routes if r.path in PUBLIC
                           and r.methods - {"GET", "HEAD"}
                           and r.path not in ("/api/token", "/api/whatif", "/api/volunteers",

@@ -12,22 +12,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo_caisse._errors import DataError, ValidationError
-from geo_caisse.accessibility import Accessibility, Destinations, metres_per_minute
-from geo_caisse.deserts import cells_feature_collection, desert_report
-from geo_caisse.network import (
+from geo_caisse.core.errors import DataError, ValidationError
+from geo_caisse.core.territory import Territory
+from geo_caisse.walk.accessibility import Accessibility, Destinations, metres_per_minute
+from geo_caisse.walk.deserts import cells_feature_collection, desert_report
+from geo_caisse.walk.network import (
     WalkNetwork,
     cache_path,
     graph_from_osm_file,
     graph_from_source,
     load_walk_network,
 )
-from geo_caisse.population import weighted_quantile
-from geo_caisse.territory import Territory
-from geo_caisse.whatif import WhatIf
-from tests.walking_helpers import grid_network, random_population
+from geo_caisse.walk.population import weighted_quantile
+from geo_caisse.walk.whatif import WhatIf
+from tests.utils.stores import DATA_DIR
+from tests.utils.walking import grid_network, random_population
 
-OSM_FIXTURE = Path(__file__).parent / "data" / "montpellier_drive_2020-07-02.osm.bz2"
+OSM_FIXTURE = DATA_DIR / "montpellier_drive_2020-07-02.osm.bz2"
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +268,7 @@ def test_bad_network_sources(tmp_path: Path) -> None:
         graph_from_source(other)
     with pytest.raises(DataError, match="not found"):
         load_walk_network(tmp_path / "missing.osm", metric_crs="EPSG:2154", cache_dir=None)
-    from geo_caisse._errors import CRSError
+    from geo_caisse.core.errors import CRSError
 
     with pytest.raises(CRSError):
         load_walk_network(OSM_FIXTURE, metric_crs="EPSG:4326", cache_dir=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from geo_caisse.network import WalkNetwork
-from geo_caisse.population import Area, Population
+from geo_caisse.walk.network import WalkNetwork
+from geo_caisse.walk.population import Area, Population
 
 ORIGIN_X = 770_000.0
 ORIGIN_Y = 6_280_000.0

@@ -15,19 +15,21 @@ from geo_caisse import (
     PointOfSaleKind,
     Status,
     ValidationError,
-    services,
 )
-from geo_caisse.storage.migrate import current_revision
-from geo_caisse.storage.models import PointOfSaleRow
-from geo_caisse.storage.repositories import (
+from geo_caisse.core.territory import Territory
+from geo_caisse.layers.loading import import_layer
+from geo_caisse.layers.nearest import nearest_conventionnes
+from geo_caisse.layers.status import set_status
+from geo_caisse.storage.layers import (
     MarketFilter,
     MarketRepository,
     NeighbourhoodRepository,
     PointOfSaleFilter,
     PointOfSaleRepository,
 )
-from geo_caisse.territory import Territory
-from tests.conftest import Store
+from geo_caisse.storage.migrate import current_revision
+from geo_caisse.storage.models import PointOfSaleRow
+from tests.utils.stores import Store
 
 
 def snapshot(store: Store) -> list[tuple[object, ...]]:
@@ -92,12 +94,12 @@ def test_set_status(store: Store) -> None:
         cand = PointOfSaleRepository(s).list(
             PointOfSaleFilter(statuses=[Status.CANDIDATE]), limit=1).items[0]
     assert cand.id is not None
-    pos = services.set_status(store.sessions, cand.id, Status.CONVENTIONNE)
+    pos = set_status(store.sessions, cand.id, Status.CONVENTIONNE)
     assert pos.status is Status.CONVENTIONNE and pos.accepts_mona
-    pos = services.set_status(store.sessions, cand.id, Status.SUSPENDED)
+    pos = set_status(store.sessions, cand.id, Status.SUSPENDED)
     assert pos.accepts_mona is False
     with pytest.raises(ValidationError, match="only possible when status is conventionne"):
-        services.set_status(store.sessions, cand.id, Status.SUSPENDED, accepts_mona=True)
+        set_status(store.sessions, cand.id, Status.SUSPENDED, accepts_mona=True)
 
 
 def _fc(features: list[dict[str, object]]) -> str:
@@ -119,7 +121,7 @@ def test_bad_import_leaves_store_unchanged(store: Store, territory: Territory,
     path = tmp_path / "mixed.geojson"
     path.write_text(_fc([update, *good, bad]).replace("NaN", "NaN"))
     with pytest.raises(ImportFileError, match="row 12"):
-        services.import_layer(store.sessions, territory, path, "points_of_sale")
+        import_layer(store.sessions, territory, path, "points_of_sale")
     assert snapshot(store) == before
 
 
@@ -131,7 +133,7 @@ def test_import_failing_in_database_rolls_back(store: Store, territory: Territor
                          _feat("stall-x", 3.87, 43.61, kind="market_stall",
                                market_ref="no-such-market")]))
     with pytest.raises(ValidationError, match="unknown market_ref"):
-        services.import_layer(store.sessions, territory, path, "points_of_sale")
+        import_layer(store.sessions, territory, path, "points_of_sale")
     assert snapshot(store) == before
 
 
@@ -140,7 +142,7 @@ def test_import_upserts_by_ref(store: Store, territory: Territory, tmp_path: Pat
     path = tmp_path / "ok.geojson"
     path.write_text(_fc([_feat(str(existing), 3.88, 43.61, status="conventionne"),
                          _feat("brand-new", 3.87, 43.60, categories="bakery;organic")]))
-    result = services.import_layer(store.sessions, territory, path, "points_of_sale")
+    result = import_layer(store.sessions, territory, path, "points_of_sale")
     assert (result.inserted, result.updated) == (1, 1)
     with store.sessions() as s:
         repo = PointOfSaleRepository(s)
@@ -150,7 +152,7 @@ def test_import_upserts_by_ref(store: Store, territory: Territory, tmp_path: Pat
 
 
 def test_nearest_conventionnes(store: Store, territory: Territory) -> None:
-    found = services.nearest_conventionnes(store.sessions, territory, lon=3.87326, lat=43.60396,
+    found = nearest_conventionnes(store.sessions, territory, lon=3.87326, lat=43.60396,
                                            n=3)
     assert found[0].point_of_sale.name == "La Cagette"
     assert found[0].distance_m < 1

@@ -1,4 +1,4 @@
-"""Helpers that run in a spawned process (see geo_caisse.io._gdal_call)."""
+"""Helpers that run in a spawned process (see geo_caisse.io._gdal.call)."""
 
 from __future__ import annotations
 

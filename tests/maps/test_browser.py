@@ -17,18 +17,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from geo_caisse import auth, membership, services
-from geo_caisse.ledger_import import import_transactions
-from geo_caisse.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
-from geo_caisse.simulate import simulate_volunteers, simulate_year
+from geo_caisse.auth.users import create_user
+from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
+from geo_caisse.core.territory import Territory
+from geo_caisse.enrolment.simulate import simulate_volunteers
+from geo_caisse.enrolment.volunteers import register_volunteers
+from geo_caisse.layers.loading import init_store
+from geo_caisse.mona.simulate import simulate_year
+from geo_caisse.mona.transactions import import_transactions
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.models import PointOfSaleRow
-from geo_caisse.territory import Territory
+from tests.utils.stores import PASSWORD, TESTS_DIR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery"
+
 ARTIFACTS = Path(os.environ.get("GEO_CAISSE_ARTIFACTS", "test-artifacts"))
 
 
@@ -50,17 +54,17 @@ def server(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
                     "--test installs it)")
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.sqlite'}"
     engine = make_engine(DatabaseSettings(database_url=url))
-    services.init_store(engine, session_factory(engine), territory, progress=lambda m: None)
+    init_store(engine, session_factory(engine), territory, progress=lambda m: None)
     writer = writer_sessions(engine)
     sim = simulate_year(writer, territory, year=2025, members=400, seed=5)
     import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
-    membership.register_volunteers(writer, territory, simulate_volunteers(
+    register_volunteers(writer, territory, simulate_volunteers(
         territory, n=300, seed=2, registered_on=date(2025, 1, 6)))
     with session_factory(engine)() as s:
         shop = s.scalars(select(PointOfSaleRow.id).where(
             PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id)).first()
-    auth.create_user(writer, username="coord", password=PASSWORD, role="coordinator")
-    auth.create_user(writer, username="ferme", password=PASSWORD, role="producer",
+    create_user(writer, username="coord", password=PASSWORD, role="coordinator")
+    create_user(writer, username="ferme", password=PASSWORD, role="producer",
                      point_of_sale_id=shop)
     engine.dispose()
     settings = Settings(DatabaseSettings(database_url=url), TerritorySettings(cache_dir=cache_dir),
@@ -260,7 +264,7 @@ def test_member_map_in_english_and_keyboard_only(server, browser) -> None:  # ty
         assert "On foot from here" in walk and "min walk" in walk
 
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE = TESTS_DIR / "vendor" / "axe-core" / "axe.min.js"
 
 
 def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -14,9 +14,9 @@ from geo_caisse import (
     OutOfTerritoryError,
     ValidationError,
 )
-from geo_caisse.crs import check_metric, lonlat_to_metric, parse_crs
-from geo_caisse.opening_hours import parse_opening_hours
-from geo_caisse.territory import Territory
+from geo_caisse.core.crs import check_metric, lonlat_to_metric, parse_crs
+from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.territory import Territory
 
 
 def test_public_surface_is_sorted_and_importable() -> None:
@@ -25,13 +25,28 @@ def test_public_surface_is_sorted_and_importable() -> None:
         assert getattr(geo_caisse, name) is not None
 
 
-def test_library_does_not_import_web_or_network_stacks() -> None:
-    code = ("import sys, geo_caisse, geo_caisse.services, geo_caisse.cli, geo_caisse.io; "
-            "bad = [m for m in ('fastapi', 'folium', 'osmnx', 'api', 'maps') "
-            "if m in sys.modules]; print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+def _imported_after(modules: str, code: str = "") -> set[str]:
+    """The heavy or upper-layer packages present after importing ``modules`` afresh."""
+    probe = (f"import sys, importlib, pkgutil, geo_caisse\n{code}\nimport {modules}\n"
+             "print(','.join(m for m in ('fastapi', 'starlette', 'folium', 'osmnx', "
+             "'matplotlib', 'uvicorn', 'api', 'maps') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
-    assert out.stdout.strip() == ""
+    return set(filter(None, out.stdout.strip().split(",")))
+
+
+def test_the_library_never_imports_the_web_app_or_the_pages() -> None:
+    every = ("for m in pkgutil.walk_packages(geo_caisse.__path__, 'geo_caisse.'):\n"
+             "    if '.migrations' not in m.name and not m.name.endswith('__main__'):\n"
+             "        importlib.import_module(m.name)")
+    assert _imported_after("geo_caisse", every) & {"fastapi", "starlette", "folium", "uvicorn",
+                                                   "api", "maps"} == set()
+
+
+def test_the_command_line_and_the_use_cases_import_no_heavy_stack() -> None:
+    modules = ("geo_caisse.cli, geo_caisse.layers.loading, geo_caisse.mona.payments, "
+               "geo_caisse.enrolment.held, geo_caisse.io.validation")
+    assert _imported_after(modules) == set()
 
 
 def test_errors_inherit_builtins() -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from shapely.ops import unary_union
 
 from geo_caisse import ValidationError
-from geo_caisse.privacy import MIN_MEMBERS, AdaptiveGrid, suppress_table
+from geo_caisse.core.privacy import MIN_MEMBERS, AdaptiveGrid, suppress_table
 
 
 def clustered(seed: int, n: int, clusters: int) -> tuple[np.ndarray, np.ndarray]:

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from geo_caisse.crs import WGS84, transformer
-from geo_caisse.walking import WalkingService
-from tests.conftest import AUTH, Store
+from geo_caisse.core.crs import WGS84, transformer
+from geo_caisse.walk.service import WalkingService
+from tests.utils.stores import AUTH, Store
 
-# Place de la Comédie, and a point in Lattes (outside the city's walking network)
 COMEDIE = {"lon": 3.8797, "lat": 43.6086}
 LATTES = {"lon": 3.9040, "lat": 43.5680}
 
@@ -55,7 +54,7 @@ def test_walk_nearest_outside_the_network_is_an_estimate(client: TestClient) -> 
     ({"lon": 43.61, "lat": 3.87}, 422, "swapped"),
     ({"lon": 2.35, "lat": 48.85}, 422, "outside the territory"),
     ({"lon": "abc", "lat": 43.6}, 422, "lon"),
-    ({**COMEDIE, "open_on": "Xx"}, 422, "weekday"),
+    ({**COMEDIE, "open_on": "Xx"}, 422, "open_on: Input should be 'Mo'"),
     ({**COMEDIE, "n": 50}, 422, "n"),
 ])
 def test_walk_nearest_bad_input(client: TestClient, params: dict[str, object], status: int,
@@ -128,7 +127,7 @@ def test_a_new_conventionne_changes_the_answers(client: TestClient) -> None:
 
 
 def test_service_reads_the_cache(store: Store, cache_dir: Path, territory: object) -> None:
-    from geo_caisse.territory import Territory
+    from geo_caisse.core.territory import Territory
 
     assert isinstance(territory, Territory)
     service = WalkingService.load(territory, cache_dir=cache_dir)

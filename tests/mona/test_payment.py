@@ -22,12 +22,28 @@ from geo_caisse import (
     NotFoundError,
     PaymentRefusedError,
     ValidationError,
-    payment,
+)
+from geo_caisse.core.strata import AGE_BANDS
+from geo_caisse.core.territory import Territory
+from geo_caisse.mona.accounts import Member, member_leaves, register_member, register_members
+from geo_caisse.mona.money import from_cents
+from geo_caisse.mona.payments import issue_payment_code, pay, reconvert, vendor_payment
+from geo_caisse.mona.statements import (
+    budget_summary,
+    member_balance,
+    member_statement,
+    verify_ledger,
+)
+from geo_caisse.mona.treasury import (
+    allocate_month,
+    record_contribution,
+    record_funding,
+    record_state_topup,
+    reverse,
 )
 from geo_caisse.storage import writer_sessions
 from geo_caisse.storage.models import AccountRow, PointOfSaleRow, TransferRow
-from geo_caisse.territory import Territory
-from tests.conftest import Store
+from tests.utils.stores import Store
 
 MONTH = "2026-01"
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
@@ -38,16 +54,16 @@ class Ledger:
     store: Store
     sessions: sessionmaker[Session]
     territory: Territory
-    members: list[payment.Member]
+    members: list[Member]
     vendors: list[int]        # conventionnés accepting the Mona
     candidate: int            # a point of sale that is not conventionné
 
     def code(self, member: int = 0) -> str:
-        return payment.issue_payment_code(self.sessions, self.territory,
+        return issue_payment_code(self.sessions, self.territory,
                                           self.members[member].id, now=NOW).code
 
     def balance(self, member: int = 0) -> Decimal:
-        return payment.member_balance(self.sessions, self.members[member].id)
+        return member_balance(self.sessions, self.members[member].id)
 
     def transfers(self) -> int:
         with self.sessions() as s:
@@ -57,10 +73,10 @@ class Ledger:
 @pytest.fixture
 def ledger(store: Store, territory: Territory) -> Ledger:
     sessions = writer_sessions(store.engine)
-    members = payment.register_members(sessions, [
+    members = register_members(sessions, [
         dict(joined_on=date(2025, 12, 1), home_cell=(770000 + 200 * i, 6278000),
-             income_quartile=1 + i % 4, age_band=payment.AGE_BANDS[i % 3]) for i in range(3)])
-    payment.allocate_month(sessions, territory, MONTH)
+             income_quartile=1 + i % 4, age_band=AGE_BANDS[i % 3]) for i in range(3)])
+    allocate_month(sessions, territory, MONTH)
     with sessions() as s:
         vendors = list(s.scalars(select(PointOfSaleRow.id).where(
             PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id).limit(3)))
@@ -72,12 +88,12 @@ def ledger(store: Store, territory: Territory) -> Ledger:
 
 def test_allocation_is_credited_once_per_member_and_month(ledger: Ledger) -> None:
     assert [ledger.balance(i) for i in range(3)] == [Decimal("100.00")] * 3
-    again = payment.allocate_month(ledger.sessions, ledger.territory, MONTH)
+    again = allocate_month(ledger.sessions, ledger.territory, MONTH)
     assert (again.credited, again.already_credited) == (0, 3)
     assert ledger.balance() == Decimal("100.00")
-    payment.allocate_month(ledger.sessions, ledger.territory, "2026-02")
+    allocate_month(ledger.sessions, ledger.territory, "2026-02")
     assert ledger.balance() == Decimal("200.00")
-    assert payment.verify_ledger(ledger.sessions) == []
+    assert verify_ledger(ledger.sessions) == []
 
 
 def test_allocation_killed_midway_then_rerun(ledger: Ledger) -> None:
@@ -91,46 +107,46 @@ def test_allocation_killed_midway_then_rerun(ledger: Ledger) -> None:
         raise KilledError(message)
 
     with pytest.raises(KilledError):
-        payment.allocate_month(ledger.sessions, ledger.territory, "2026-03", batch_size=1,
+        allocate_month(ledger.sessions, ledger.territory, "2026-03", batch_size=1,
                                progress=die_after_first_batch)
     assert len(calls) == 1
     assert [ledger.balance(i) for i in range(3)] == [Decimal("200.00"), Decimal("100.00"),
                                                      Decimal("100.00")]
-    run = payment.allocate_month(ledger.sessions, ledger.territory, "2026-03")
+    run = allocate_month(ledger.sessions, ledger.territory, "2026-03")
     assert (run.credited, run.already_credited) == (2, 1)
     assert [ledger.balance(i) for i in range(3)] == [Decimal("200.00")] * 3
 
 
 def test_members_who_left_or_join_later_get_no_allocation(ledger: Ledger) -> None:
-    payment.member_leaves(ledger.sessions, ledger.members[1].id, on=date(2026, 1, 20))
-    late = payment.register_member(ledger.sessions, ledger.territory,
+    member_leaves(ledger.sessions, ledger.members[1].id, on=date(2026, 1, 20))
+    late = register_member(ledger.sessions, ledger.territory,
                                    joined_on=date(2026, 3, 2))
-    payment.allocate_month(ledger.sessions, ledger.territory, "2026-02")
+    allocate_month(ledger.sessions, ledger.territory, "2026-02")
     assert ledger.balance(1) == Decimal("100.00")  # January only
-    assert payment.member_balance(ledger.sessions, late.id) == Decimal("0.00")
+    assert member_balance(ledger.sessions, late.id) == Decimal("0.00")
     with pytest.raises(PaymentRefusedError, match="left"):
-        payment.issue_payment_code(ledger.sessions, ledger.territory, ledger.members[1].id)
+        issue_payment_code(ledger.sessions, ledger.territory, ledger.members[1].id)
 
 
 def test_payment_with_a_code_and_what_the_vendor_learns(ledger: Ledger) -> None:
     code = ledger.code()
-    receipt = payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+    receipt = pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                           amount_mona="12.50", idempotency_key="till-1", now=NOW)
     assert receipt.amount_mona == Decimal("12.50") and not receipt.replayed
     assert set(vars(receipt)) == {"payment_id", "event_id", "amount_mona", "vendor_ref",
                                   "occurred_at", "replayed"}  # nothing about the payer
     assert ledger.balance() == Decimal("87.50")
-    again = payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+    again = pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                         amount_mona="12.50", idempotency_key="till-1", now=NOW)
     assert again.replayed and again.payment_id == receipt.payment_id
     assert ledger.balance() == Decimal("87.50")
     with pytest.raises(IdempotencyConflictError, match="till-1"):
-        payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+        pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                     amount_mona="13", idempotency_key="till-1", now=NOW)
     with pytest.raises(PaymentRefusedError, match="already used"):
-        payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+        pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                     amount_mona="1", now=NOW)
-    lines = payment.member_statement(ledger.sessions, ledger.members[0].id)
+    lines = member_statement(ledger.sessions, ledger.members[0].id)
     assert [(ln.kind, ln.amount_mona) for ln in lines] == [
         ("payment", Decimal("-12.50")), ("allocation", Decimal("100.00"))]
 
@@ -141,40 +157,40 @@ def test_payment_with_a_code_and_what_the_vendor_learns(ledger: Ledger) -> None:
 ])
 def test_bad_amounts_are_refused(ledger: Ledger, amount: object, match: str) -> None:
     with pytest.raises(ValidationError, match=match):
-        payment.pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
+        pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
                     amount_mona=amount, now=NOW)
 
 
 def test_refusals_write_nothing(ledger: Ledger) -> None:
     before = ledger.transfers()
     cases: list[tuple[Callable[[], object], type[GeoCaisseError], str]] = [
-        (lambda: payment.pay(ledger.sessions, code=ledger.code(),
+        (lambda: pay(ledger.sessions, code=ledger.code(),
                              point_of_sale_id=ledger.candidate, amount_mona="5", now=NOW),
          PaymentRefusedError, "not a conventionné"),
-        (lambda: payment.pay(ledger.sessions, code=ledger.code(),
+        (lambda: pay(ledger.sessions, code=ledger.code(),
                              point_of_sale_id=ledger.vendors[0], amount_mona="100.01", now=NOW),
          PaymentRefusedError, "balance too low"),
-        (lambda: payment.pay(ledger.sessions, code="ZZZZZZZZZZ",
+        (lambda: pay(ledger.sessions, code="ZZZZZZZZZZ",
                              point_of_sale_id=ledger.vendors[0], amount_mona="5", now=NOW),
          PaymentRefusedError, "unknown payment code"),
-        (lambda: payment.pay(ledger.sessions, code=ledger.code(),
+        (lambda: pay(ledger.sessions, code=ledger.code(),
                              point_of_sale_id=ledger.vendors[0], amount_mona="5",
                              now=NOW + timedelta(hours=1)),
          PaymentRefusedError, "expired"),
-        (lambda: payment.pay(ledger.sessions, code="short", point_of_sale_id=ledger.vendors[0],
+        (lambda: pay(ledger.sessions, code="short", point_of_sale_id=ledger.vendors[0],
                              amount_mona="5", now=NOW),
          ValidationError, "10 characters"),
-        (lambda: payment.pay(ledger.sessions, code=ledger.code(), point_of_sale_id=999999,
+        (lambda: pay(ledger.sessions, code=ledger.code(), point_of_sale_id=999999,
                              amount_mona="5", now=NOW),
          NotFoundError, "no point of sale"),
-        (lambda: payment.reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0],
+        (lambda: reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0],
                                    amount_mona="1", now=NOW),
          PaymentRefusedError, "balance too low"),
-        (lambda: payment.record_contribution(ledger.sessions, ledger.territory,
+        (lambda: record_contribution(ledger.sessions, ledger.territory,
                                              member_id=ledger.members[0].id,
                                              amount_eur="151", month=MONTH),
          ValidationError, "between 1 and 150"),
-        (lambda: payment.record_funding(ledger.sessions, funder="bank", amount_eur="10",
+        (lambda: record_funding(ledger.sessions, funder="bank", amount_eur="10",
                                         month=MONTH),
          ValidationError, "funder must be one of"),
     ]
@@ -187,7 +203,7 @@ def test_refusals_write_nothing(ledger: Ledger) -> None:
 
 def test_the_database_itself_holds_the_invariants(ledger: Ledger) -> None:
     """Even SQL that bypasses the code cannot overdraw, edit, delete or mix currencies."""
-    payment.pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
+    pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
                 amount_mona="10", now=NOW)
     with ledger.sessions() as s:
         member = s.scalar(select(AccountRow.id).where(
@@ -213,42 +229,42 @@ def test_the_database_itself_holds_the_invariants(ledger: Ledger) -> None:
             conn.execute(text(sql), params)
             conn.commit()
     assert ledger.balance() == Decimal("90.00")
-    assert payment.verify_ledger(ledger.sessions) == []
+    assert verify_ledger(ledger.sessions) == []
 
 
 def test_reversal_is_the_only_correction(ledger: Ledger) -> None:
-    receipt = payment.pay(ledger.sessions, code=ledger.code(),
+    receipt = pay(ledger.sessions, code=ledger.code(),
                           point_of_sale_id=ledger.vendors[0], amount_mona="30", now=NOW)
-    payment.reverse(ledger.sessions, receipt.payment_id, reason="wrong amount typed")
+    reverse(ledger.sessions, receipt.payment_id, reason="wrong amount typed")
     assert ledger.balance() == Decimal("100.00")
-    again = payment.reverse(ledger.sessions, receipt.payment_id, reason="wrong amount typed")
+    again = reverse(ledger.sessions, receipt.payment_id, reason="wrong amount typed")
     assert ledger.balance() == Decimal("100.00")  # the same correction, applied once
     assert again > 0
     with pytest.raises(ValidationError, match="reason"):
-        payment.reverse(ledger.sessions, receipt.payment_id, reason=" ")
-    assert payment.verify_ledger(ledger.sessions) == []
+        reverse(ledger.sessions, receipt.payment_id, reason=" ")
+    assert verify_ledger(ledger.sessions) == []
 
 
 def test_euros_contributions_state_topup_and_reconversion(ledger: Ledger) -> None:
     for i, amount in enumerate(("10", "60", "150")):
-        payment.record_contribution(ledger.sessions, ledger.territory,
+        record_contribution(ledger.sessions, ledger.territory,
                                     member_id=ledger.members[i].id, amount_eur=amount,
                                     month=MONTH)
-    payment.record_contribution(ledger.sessions, ledger.territory,
+    record_contribution(ledger.sessions, ledger.territory,
                                 member_id=ledger.members[0].id, amount_eur="10", month=MONTH)
-    payment.record_state_topup(ledger.sessions, ledger.territory, month=MONTH)
-    payment.record_state_topup(ledger.sessions, ledger.territory, month=MONTH)
-    payment.record_funding(ledger.sessions, funder="public", amount_eur="1000", month=MONTH,
+    record_state_topup(ledger.sessions, ledger.territory, month=MONTH)
+    record_state_topup(ledger.sessions, ledger.territory, month=MONTH)
+    record_funding(ledger.sessions, funder="public", amount_eur="1000", month=MONTH,
                            idempotency_key="metropole-2026-01")
-    payment.pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
+    pay(ledger.sessions, code=ledger.code(), point_of_sale_id=ledger.vendors[0],
                 amount_mona="40", now=NOW)
-    payment.vendor_payment(ledger.sessions, from_point_of_sale_id=ledger.vendors[0],
+    vendor_payment(ledger.sessions, from_point_of_sale_id=ledger.vendors[0],
                            to_point_of_sale_id=ledger.vendors[1], amount_mona="15", now=NOW)
-    payment.reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0], amount_mona="25",
+    reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0], amount_mona="25",
                       now=NOW, idempotency_key="r1")
-    payment.reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0], amount_mona="25",
+    reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[0], amount_mona="25",
                       now=NOW, idempotency_key="r1")
-    budget = payment.budget_summary(ledger.sessions)
+    budget = budget_summary(ledger.sessions)
     assert budget.contributions_eur == Decimal("220.00") and budget.contributors == 3
     assert budget.funding_eur == {"public": Decimal("1000.00"),
                                   "state_topup": Decimal("110.00")}
@@ -257,7 +273,7 @@ def test_euros_contributions_state_topup_and_reconversion(ledger: Ledger) -> Non
     assert budget.mona_held_by_members == Decimal("260.00")
     assert budget.mona_held_by_vendors == Decimal("15.00")
     assert budget.mona_reconverted == Decimal("25.00")
-    assert payment.verify_ledger(ledger.sessions) == []
+    assert verify_ledger(ledger.sessions) == []
 
 
 def test_64_concurrent_payments_never_overspend(ledger: Ledger) -> None:
@@ -265,7 +281,7 @@ def test_64_concurrent_payments_never_overspend(ledger: Ledger) -> None:
 
     def attempt(code: str) -> bool:
         try:
-            payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+            pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                         amount_mona="7", now=NOW)
             return True
         except PaymentRefusedError:
@@ -275,14 +291,14 @@ def test_64_concurrent_payments_never_overspend(ledger: Ledger) -> None:
         results = list(pool.map(attempt, codes))
     assert sum(results) == 14  # 14 x 7 = 98 <= 100 < 105
     assert ledger.balance() == Decimal("2.00")
-    assert payment.verify_ledger(ledger.sessions) == []
+    assert verify_ledger(ledger.sessions) == []
 
 
 def test_64_concurrent_retries_of_one_payment_pay_once(ledger: Ledger) -> None:
     code = ledger.code()
 
     def attempt(_i: int) -> int:
-        return payment.pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
+        return pay(ledger.sessions, code=code, point_of_sale_id=ledger.vendors[0],
                            amount_mona="9.99", idempotency_key="retry", now=NOW).payment_id
 
     with ThreadPoolExecutor(max_workers=64) as pool:
@@ -320,12 +336,12 @@ def test_random_sequences_keep_every_invariant(ledger: Ledger,
     vendors = [f"vendor:{refs[i]}" for i in range(3)]
     last: list[tuple[int, str, str, int]] = []
     for op, a, b, cents in ops:
-        amount = payment.from_cents(cents)
+        amount = from_cents(cents)
         moves: list[tuple[str, str, int]] = []
         try:
             if op == "pay":
                 moves = [(members[a], vendors[b], cents)]
-                receipt = payment.pay(ledger.sessions, code=ledger.code(a),
+                receipt = pay(ledger.sessions, code=ledger.code(a),
                                       point_of_sale_id=ledger.vendors[b], amount_mona=amount,
                                       now=NOW)
                 last.append((receipt.payment_id, members[a], vendors[b], cents))
@@ -333,29 +349,29 @@ def test_random_sequences_keep_every_invariant(ledger: Ledger,
                 if a == b:
                     continue
                 moves = [(vendors[a], vendors[b], cents)]
-                payment.vendor_payment(ledger.sessions, from_point_of_sale_id=ledger.vendors[a],
+                vendor_payment(ledger.sessions, from_point_of_sale_id=ledger.vendors[a],
                                        to_point_of_sale_id=ledger.vendors[b],
                                        amount_mona=amount, now=NOW)
             elif op == "reconvert":
                 moves = [(vendors[a], "mona:reconversion", cents),
                          ("eur:treasury", "eur:payout", cents)]
-                payment.reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[a],
+                reconvert(ledger.sessions, point_of_sale_id=ledger.vendors[a],
                                   amount_mona=amount, now=NOW)
             elif op == "allocate":
                 month = f"2026-{a:02d}"
-                run = payment.allocate_month(ledger.sessions, ledger.territory, month)
+                run = allocate_month(ledger.sessions, ledger.territory, month)
                 moves = [("mona:issuance", m, 10000) for m in members][:run.credited]
             elif op == "contribute":
                 month = f"2027-{len(last) % 12 + 1:02d}"
-                amount = payment.from_cents(max(100, min(cents, 15000)))
+                amount = from_cents(max(100, min(cents, 15000)))
                 moves = [("eur:inflow", "eur:treasury", int(amount * 100))]
-                payment.record_contribution(ledger.sessions, ledger.territory,
+                record_contribution(ledger.sessions, ledger.territory,
                                             member_id=ledger.members[a].id, amount_eur=amount,
                                             month=month, idempotency_key=uuid.uuid4().hex)
             elif op == "reverse_last" and last:
                 tid, payer, vendor, c = last.pop()
                 moves = [(vendor, payer, c)]
-                payment.reverse(ledger.sessions, tid, reason="test")
+                reverse(ledger.sessions, tid, reason="test")
             expected_ok = all(model.get(d, 0) - c >= 0 or d in ("mona:issuance", "eur:inflow")
                               for d, _, c in moves)
             assert expected_ok, f"{op} succeeded but the model says it overdraws"
@@ -365,6 +381,6 @@ def test_random_sequences_keep_every_invariant(ledger: Ledger,
         except PaymentRefusedError:
             assert not all(model.get(d, 0) - c >= 0 or d in ("mona:issuance", "eur:inflow")
                            for d, _, c in moves), f"{op} refused but it was affordable"
-        assert payment.verify_ledger(ledger.sessions) == []
+        assert verify_ledger(ledger.sessions) == []
     assert {k: v for k, v in balances().items() if v or k in model} == {
         k: v for k, v in model.items() if v or k in balances()}

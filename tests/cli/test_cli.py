@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Store
+from tests.utils.stores import Store
 
 
 def run(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
