@@ -117,17 +117,22 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             if require:
                 pytest.fail(f"postgis backend required: {problem}")
             pytest.skip(problem)
-        url = str(make_url(_pg_url()).set(database="geo_caisse_template")
-                  .render_as_string(hide_password=False))
+        # one template per test run, so that runs side by side never drop each other's
+        name = f"gc_template_{uuid.uuid4().hex[:12]}"
+        url = str(make_url(_pg_url()).set(database=name).render_as_string(hide_password=False))
         admin = _pg_admin(url)
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS geo_caisse_template WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE geo_caisse_template"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
         admin.dispose()
     engine = make_engine(DatabaseSettings(database_url=url))
     init_store(engine, session_factory(engine), territory, progress=quiet)
     engine.dispose()
     yield Template(backend, url)
+    if backend == "postgis":
+        admin = _pg_admin(url)
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -141,7 +146,8 @@ def store(template: Template, tmp_path: Path) -> Iterator[Store]:
         name = f"gc_test_{uuid.uuid4().hex[:12]}"
         admin = _pg_admin(template.url)
         with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE geo_caisse_template"))
+            template_name = make_url(template.url).database
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template_name}"))
         url = make_url(template.url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(DatabaseSettings(database_url=url))
     yield Store(template.backend, url, engine, session_factory(engine))
