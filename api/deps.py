@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.schemas.walking import Weekday
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
 from geo_caisse.auth.tokens import read_token
+from geo_caisse.basemap.tiles import BaseMap
 from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, ValidationError
 from geo_caisse.core.opening_hours import check_weekday
 from geo_caisse.core.settings import Settings
@@ -72,6 +73,14 @@ def get_walking_if_any(request: Request) -> WalkingService | None:
     return getattr(request.app.state, "walking", None)
 
 
+def get_basemap(request: Request) -> BaseMap:
+    basemap = getattr(request.app.state, "basemap", None)
+    if basemap is None:
+        raise DataError("this territory draws its base map from a tile server "
+                        "([basemap] tile_url): no tiles are served here")
+    return basemap  # type: ignore[no-any-return]
+
+
 def get_search(request: Request) -> AddressIndex:
     index = getattr(request.app.state, "search", None)
     if index is None:
@@ -107,6 +116,7 @@ LayersChangedDep = Annotated[Callable[[], None], Depends(layers_changed)]
 WalkingDep = Annotated[WalkingService, Depends(get_walking)]
 OptionalWalkingDep = Annotated[WalkingService | None, Depends(get_walking_if_any)]
 SearchDep = Annotated[AddressIndex, Depends(get_search)]
+BaseMapDep = Annotated[BaseMap, Depends(get_basemap)]
 FlowsServiceDep = Annotated[FlowsService, Depends(get_flows_service)]
 TargetingDep = Annotated[TargetingService, Depends(get_targeting)]
 
@@ -183,6 +193,7 @@ def require_coordinator(
 
 
 CoordinatorDep = Annotated[None, Depends(require_coordinator)]
+LayersWriterDep = Annotated[User, require_scope("layers:write")]
 MemberDep = Annotated[User, require_scope("ledger:self")]
 VendorDep = Annotated[User, require_scope("ledger:vendor")]
 BudgetReaderDep = Annotated[User, require_scope("budget:read")]

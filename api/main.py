@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import errors
+from api import docs, errors
 from api.routes import (
     auth,
     enrolment,
@@ -21,13 +21,16 @@ from api.routes import (
     nearest,
     neighbourhoods,
     pages,
+    places,
     planning,
     points_of_sale,
     search,
+    suggestions,
     transfer,
     walking,
 )
 from geo_caisse import __version__
+from geo_caisse.basemap.tiles import load_basemap
 from geo_caisse.core.errors import StorageError
 from geo_caisse.core.progress import to_stderr
 from geo_caisse.core.settings import Settings, load_settings
@@ -45,10 +48,11 @@ from maps import (
     build_mona_map,
     build_producer_map,
     build_recruitment_map,
+    build_suggestions_page,
 )
 
-ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, transfer, auth, ledger,
-           flows, enrolment, planning, search, pages)
+ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
+           ledger, flows, enrolment, planning, search, suggestions, pages)
 
 
 class RefuseOversizeBodies:
@@ -100,14 +104,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.walking = WalkingService.load(
                 territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
             state.targeting = TargetingService(territory, state.walking, state.flows)
-        state.search = (load_address_index(territory, state.sessions)
+        state.search = (load_address_index(territory, state.sessions,
+                                           cache_dir=settings.territory.cache_dir)
                         if territory.search is not None else None)
+        state.basemap = None if territory.basemap.tile_url else load_basemap(
+            territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
         state.pages = {
-            "member": {lang: build_member_map(territory, lang=lang) for lang in ("fr", "en")},
+            "member": {(lang, embed): build_member_map(territory, lang=lang, embed=embed)
+                       for lang in ("fr", "en") for embed in (False, True)},
             "coordination": build_coordinator_map(territory),
             "mona": build_mona_map(territory),
             "recruitment": build_recruitment_map(territory),
             "producer": build_producer_map(territory),
+            "suggestions": build_suggestions_page(territory),
         }
         yield
         engine.dispose()
@@ -119,8 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "AGPL-3.0-or-later",
                       "url": "https://www.gnu.org/licenses/agpl-3.0.html"},
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # served below from the vendored assets: no CDN
     )
     errors.install(app)
+    docs.install(app)
     app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
     for module in ROUTERS:
         app.include_router(module.router)

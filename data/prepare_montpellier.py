@@ -65,6 +65,11 @@ SOURCE_FILES = [
     # the walking network (issue 3): used as is by geo_caisse.walk.network, no transformation here
     "osm/montpellier_walk_network_2021.graphml.gz",
     "context/cac_partner_leads.csv",
+    # the base map (used as they are by geo_caisse.layers.basemap) and the search's places
+    "streets/montpellier_filaire_voies_2014.gpkg",
+    "transit/mmm_tram_lines.geojson",
+    "transit/montpellier_tram_stops_osm.geojson",
+    "osm/montpellier_amenities_osm.geojson",
 ]
 
 # OSM shop category (as regrouped in the source) -> (point-of-sale kind, geo_caisse categories)

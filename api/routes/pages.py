@@ -14,35 +14,56 @@ from api.schemas.layers import TerritoryInfo
 router = APIRouter(tags=["pages"])
 
 
+#: who may frame a page: the embeddable member map anyone (an association's own site), the
+#: others only the service itself (no clickjacking of a login form)
+_FRAMED_BY_ANYONE = {"Content-Security-Policy": "frame-ancestors *"}
+_FRAMED_BY_US = {"Content-Security-Policy": "frame-ancestors 'self'",
+                 "X-Frame-Options": "SAMEORIGIN"}
+
+
+def _page(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers=_FRAMED_BY_US)
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def member_map(request: Request,
-               lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
-    """The member map, in French (``?lang=en``: English)."""
-    return HTMLResponse(request.app.state.pages["member"][lang])
+def member_map(request: Request, lang: Annotated[Literal["fr", "en"], Query()] = "fr",
+               embed: Annotated[bool, Query()] = False,
+               lieu: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+    """The member map, in French (``?lang=en``: English); ``?embed=1``: the compact view
+    for another site; ``?lieu=market:12``: opened on one place (read by the page)."""
+    html = request.app.state.pages["member"][(lang, embed)]
+    return HTMLResponse(html, headers=_FRAMED_BY_ANYONE if embed else _FRAMED_BY_US)
 
 
 @router.get("/coordination", response_class=HTMLResponse, include_in_schema=False)
 def coordinator_map(request: Request) -> HTMLResponse:
     """The coordinators' food-desert map (French). Open data only: no member is shown."""
-    return HTMLResponse(request.app.state.pages["coordination"])
+    return _page(request.app.state.pages["coordination"])
 
 
 @router.get("/coordination/mona", response_class=HTMLResponse, include_in_schema=False)
 def mona_map(request: Request) -> HTMLResponse:
     """The coordinators' Mona flows page; its data needs a coordinator's login."""
-    return HTMLResponse(request.app.state.pages["mona"])
+    return _page(request.app.state.pages["mona"])
 
 
 @router.get("/coordination/recrutement", response_class=HTMLResponse, include_in_schema=False)
 def recruitment_map(request: Request) -> HTMLResponse:
     """The coordinators' recruitment page (strata coverage, targeting); data after login."""
-    return HTMLResponse(request.app.state.pages["recruitment"])
+    return _page(request.app.state.pages["recruitment"])
 
 
 @router.get("/producteur", response_class=HTMLResponse, include_in_schema=False)
 def producer_map(request: Request) -> HTMLResponse:
     """A producer's demand page; data after login."""
-    return HTMLResponse(request.app.state.pages["producer"])
+    return _page(request.app.state.pages["producer"])
+
+
+@router.get("/coordination/propositions", response_class=HTMLResponse,
+            include_in_schema=False)
+def suggestions_page(request: Request) -> HTMLResponse:
+    """The coordinators' queue of suggestions from the public; data after login."""
+    return _page(request.app.state.pages["suggestions"])
 
 
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])

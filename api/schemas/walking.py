@@ -48,10 +48,19 @@ class DesertCollection(FeatureCollection[Feature[Polygon | MultiPolygon,
     metadata: dict[str, Any]
 
 
+class LowIncome(BaseModel):
+    method: Literal["income_quantile", "benefit_share", "points"]
+    level: str | None
+    quantile: float
+    min_benefit_share: float
+    threshold_eur: int | None
+
+
 class DesertSummary(BaseModel):
     threshold_min: float
     walk_speed_kmh: float
     low_income_rule: str
+    low_income: LowIncome
     cell_size_m: float
     totals: dict[str, float | None]
     definition: str

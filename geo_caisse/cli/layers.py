@@ -25,6 +25,15 @@ def _init(args: argparse.Namespace) -> int:
         f"{summary.markets.inserted + summary.markets.updated} markets, "
         f"{summary.points_of_sale.inserted + summary.points_of_sale.updated} points of sale"
     )
+    if not territory.basemap.tile_url:
+        from geo_caisse.basemap.tiles import load_basemap
+        from geo_caisse.core.progress import to_stderr
+        from geo_caisse.core.settings import load_settings
+
+        basemap = load_basemap(territory, cache_dir=load_settings().territory.cache_dir,
+                               progress=to_stderr)
+        print(f"base map: {len(basemap.tiles):,} vector tiles (zooms {basemap.min_zoom}"
+              f"-{basemap.max_zoom})")
     if territory.network is not None and territory.population is not None:
         service = walking_service(territory)
         report = service.deserts(sessions)  # also compiles the search kernels once

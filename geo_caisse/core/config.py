@@ -204,25 +204,128 @@ class CaisseConfig:
         return None
 
 
+def _text_of(table: dict[str, Any], key: str, default: str, *, where: str, section: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise DataError(f"{where}: [{section}] {key} must be text, got {value!r}")
+    return value
+
+
+def _file_of(table: dict[str, Any], key: str, folder: Path, *, where: str,
+             section: str) -> Path | None:
+    value = _text_of(table, key, "", where=where, section=section)
+    return folder / value if value else None
+
+
 @dataclass(frozen=True)
 class SearchConfig:
-    """``[search]``: the address points members search (no external geocoder).
+    """``[search]``: what members search, offline (no external geocoder).
 
     ``addresses`` is a point layer; ``street``, ``number`` and ``suffix`` name its columns
-    (street name, house number, "bis"/"ter"...; ``suffix`` may be empty)."""
+    (street name, house number, "bis"/"ter"...; ``suffix`` may be empty). Optional places:
+    ``stops`` (public transport stops, their name in ``stop_name``), ``amenities`` (OSM
+    amenities, their type in ``amenity_type``, found by their French name: "poste",
+    "mairie"…) and ``aliases`` (a CSV ``alias, neighbourhood_code`` of the common names of
+    neighbourhoods: "La Paillade" is Mosson)."""
 
     addresses: Path
     street: str
     number: str
     suffix: str = ""
+    stops: Path | None = None
+    stop_name: str = "name"
+    amenities: Path | None = None
+    amenity_type: str = "amenity"
+    aliases: Path | None = None
+    example: str = ""  # shown in the search box: an address and a place of the territory
 
     @classmethod
     def parse(cls, table: dict[str, Any], folder: Path, where: str) -> SearchConfig:
         missing = [k for k in ("addresses", "street", "number") if k not in table]
         if missing:
             raise DataError(f"{where}: [search] needs {', '.join(missing)}")
-        if not all(isinstance(table.get(k, ""), str) for k in ("addresses", "street", "number",
-                                                                 "suffix")):
-            raise DataError(f"{where}: [search] values must be text")
-        return cls(folder / table["addresses"], table["street"], table["number"],
-                   table.get("suffix", ""))
+
+        def text(key: str, default: str = "") -> str:
+            return _text_of(table, key, default, where=where, section="search")
+
+        def file(key: str) -> Path | None:
+            return _file_of(table, key, folder, where=where, section="search")
+
+        return cls(folder / text("addresses"), text("street"), text("number"), text("suffix"),
+                   stops=file("stops"), stop_name=text("stop_name", "name"),
+                   amenities=file("amenities"), amenity_type=text("amenity_type", "amenity"),
+                   aliases=file("aliases"), example=text("example"))
+
+
+@dataclass(frozen=True)
+class BaseMapConfig:
+    """``[basemap]``: the background every page draws, built from the territory's own data.
+
+    ``streets`` is a line layer of named ways (``street_name``), ranked by ``street_type``:
+    the values in ``major_types`` are drawn wide and from the first zoom, the others from
+    ``minor_zoom`` on. ``paths = true`` adds the walking network's paths (footways, park
+    alleys) where no street runs. ``transit_lines`` (name and colour columns) and
+    ``transit_stops`` (name column) draw public transport. Tiles are cut from ``min_zoom``
+    to ``max_zoom`` and drawn enlarged beyond, up to zoom 19. A caisse with its own tile
+    server sets ``tile_url`` (``…/{z}/{x}/{y}.png``) and ``tile_attribution`` instead.
+    ``centre`` (``[lon, lat]``) is where the member map opens, at street zoom.
+    """
+
+    streets: Path | None = None
+    street_name: str = "name"
+    street_type: str = "highway"
+    major_types: tuple[str, ...] = ("primary", "secondary", "tertiary", "trunk")
+    minor_zoom: int = 14
+    paths: bool = True
+    transit_lines: Path | None = None
+    transit_name: str = "name"
+    transit_colour: str = "colour"
+    transit_stops: Path | None = None
+    stop_name: str = "name"
+    min_zoom: int = 12
+    max_zoom: int = 16
+    tile_url: str = ""
+    tile_attribution: str = ""
+    centre: tuple[float, float] | None = None  # lon, lat of the member map's first view
+
+    @classmethod
+    def parse(cls, table: dict[str, Any], folder: Path, where: str) -> BaseMapConfig:
+        def text(key: str, default: str) -> str:
+            return _text_of(table, key, default, where=where, section="basemap")
+
+        def file(key: str) -> Path | None:
+            return _file_of(table, key, folder, where=where, section="basemap")
+
+        majors = table.get("major_types", list(cls.major_types))
+        if not isinstance(majors, list) or not all(isinstance(m, str) for m in majors):
+            raise DataError(f"{where}: [basemap] major_types must be a list of texts")
+        paths = table.get("paths", True)
+        if not isinstance(paths, bool):
+            raise DataError(f"{where}: [basemap] paths must be true or false")
+        low = int(_number(table, "min_zoom", 12, where=where, low=8, high=16))
+        high = int(_number(table, "max_zoom", 16, where=where, low=low, high=17))
+        url = text("tile_url", "")
+        if url and not (url.startswith(("https://", "http://")) and "{z}" in url):
+            raise DataError(f"{where}: [basemap] tile_url must be an http(s) URL with "
+                            f"{{z}}/{{x}}/{{y}}, got {url!r}")
+        if url and not text("tile_attribution", ""):
+            raise DataError(f"{where}: [basemap] tile_url needs tile_attribution (the tiles' "
+                            "licence asks for it)")
+        centre = table.get("centre")
+        if centre is not None and not (
+                isinstance(centre, list) and len(centre) == 2
+                and all(isinstance(c, int | float) and not isinstance(c, bool) for c in centre)
+                and -180 <= centre[0] <= 180 and -90 <= centre[1] <= 90):
+            raise DataError(f"{where}: [basemap] centre must be [lon, lat] in degrees, "
+                            f"got {centre!r}")
+        return cls(streets=file("streets"), street_name=text("street_name", "name"),
+                   street_type=text("street_type", "highway"), major_types=tuple(majors),
+                   minor_zoom=int(_number(table, "minor_zoom", 14, where=where, low=low,
+                                          high=high)),
+                   paths=paths, transit_lines=file("transit_lines"),
+                   transit_name=text("transit_name", "name"),
+                   transit_colour=text("transit_colour", "colour"),
+                   transit_stops=file("transit_stops"), stop_name=text("stop_name", "name"),
+                   min_zoom=low, max_zoom=high, tile_url=url,
+                   tile_attribution=text("tile_attribution", ""),
+                   centre=None if centre is None else (float(centre[0]), float(centre[1])))

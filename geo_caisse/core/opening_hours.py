@@ -11,6 +11,7 @@ replaces an earlier one, as in OSM. Anything else raises a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo_caisse.core.errors import ValidationError
@@ -51,27 +52,100 @@ class WeeklyHours:
         """The weekday codes on which the place opens, Monday first."""
         return [d for d in WEEKDAYS if self.days.get(d)]
 
+    def intervals_at(self, weekday: str) -> tuple[Interval, ...]:
+        """The day's opening intervals, with the part of the day before spilling past
+        midnight (minutes since this day's midnight)."""
+        day = check_weekday(weekday)
+        before = WEEKDAYS[(WEEKDAYS.index(day) - 1) % 7]
+        spill = tuple((0, end - 24 * 60) for start, end in self.days.get(before, ())
+                      if end > 24 * 60)
+        return spill + self.days.get(day, ())
+
+    def open_at(self, weekday: str, minute: int) -> Interval | None:
+        """The interval open at ``minute`` (0..1439) of ``weekday``, or None when closed."""
+        for start, end in self.intervals_at(weekday):
+            if start <= minute < end:
+                return start, end
+        return None
+
+    def next_opening(self, weekday: str, minute: int) -> tuple[str, int] | None:
+        """The next opening after ``minute`` of ``weekday``: its weekday and start minute
+        (within the coming week), or None when the place never opens."""
+        first = WEEKDAYS.index(check_weekday(weekday))
+        for ahead in range(8):
+            day = WEEKDAYS[(first + ahead) % 7]
+            starts = [s for s, _ in self.days.get(day, ()) if ahead > 0 or s > minute]
+            if starts:
+                return day, min(starts)
+        return None
+
     def describe_fr(self) -> str:
-        """A short French description, e.g. ``"mardi, samedi : 07:30–13:30"``."""
-        return self._describe(WEEKDAY_NAMES_FR, closed="fermé", colon=" : ", sep=" ; ")
+        """A short French description.
+
+        >>> parse_opening_hours("Tu,Sa 07:30-13:30").describe_fr()
+        'mardi, samedi : 7 h 30 – 13 h 30'
+        >>> parse_opening_hours("Mo-Fr 08:00-12:30,15:00-19:00").describe_fr()
+        'du lundi au vendredi : 8 h – 12 h 30, 15 h – 19 h'
+        """
+        return self._describe(WEEKDAY_NAMES_FR, closed="fermé", colon=" : ", sep=" ; ",
+                              every="tous les jours", run="du {} au {}", clock=_clock_fr,
+                              dash=" – ")
 
     def describe_en(self) -> str:
-        """A short English description, e.g. ``"Tuesday, Saturday: 07:30–13:30"``."""
-        return self._describe(WEEKDAY_NAMES_EN, closed="closed", colon=": ", sep="; ")
+        """A short English description.
 
-    def _describe(self, names_of: dict[str, str], *, closed: str, colon: str, sep: str) -> str:
+        >>> parse_opening_hours("Mo-Su 07:30-13:30").describe_en()
+        'every day: 07:30–13:30'
+        """
+        return self._describe(WEEKDAY_NAMES_EN, closed="closed", colon=": ", sep="; ",
+                              every="every day", run="{} to {}", clock=_fmt, dash="–")
+
+    def _describe(self, names_of: dict[str, str], *, closed: str, colon: str, sep: str,
+                  every: str, run: str, clock: Callable[[int], str], dash: str) -> str:
         if not self.open_weekdays():
             return closed
         groups: dict[tuple[Interval, ...], list[str]] = {}
         for day in WEEKDAYS:
             intervals = self.days.get(day)
             if intervals:
-                groups.setdefault(intervals, []).append(names_of[day])
+                groups.setdefault(intervals, []).append(day)
         parts = []
-        for intervals, names in groups.items():
-            times = ", ".join(f"{_fmt(a)}–{_fmt(b)}" for a, b in intervals)
-            parts.append(f"{', '.join(names)}{colon}{times}")
+        for intervals, days in groups.items():
+            times = ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in intervals)
+            parts.append(f"{_days_text(days, names_of, every=every, run=run)}{colon}{times}")
         return sep.join(parts)
+
+
+def _days_text(days: list[str], names_of: dict[str, str], *, every: str, run: str) -> str:
+    """Days in words: every day, runs of three or more as a range, the others listed."""
+    if len(days) == 7:
+        return every
+    index = [WEEKDAYS.index(d) for d in days]
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    words = []
+    for r in runs:
+        if len(r) >= 3:
+            words.append(run.format(names_of[WEEKDAYS[r[0]]], names_of[WEEKDAYS[r[-1]]]))
+        else:
+            words += [names_of[WEEKDAYS[i]] for i in r]
+    return ", ".join(words)
+
+
+def _clock_fr(minutes: int) -> str:
+    """French time: ``7 h 30``, ``12 h``."""
+    minutes %= 24 * 60
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def clock(minutes: int) -> str:
+    """``HH:MM`` of minutes since midnight (past midnight wraps): ``clock(450) == "07:30"``."""
+    return _fmt(minutes)
 
 
 def _fmt(minutes: int) -> str:
@@ -126,7 +200,7 @@ def parse_opening_hours(value: str) -> WeeklyHours:
     >>> parse_opening_hours("Tu,Sa 07:30-13:30").open_weekdays()
     ['Tu', 'Sa']
     >>> parse_opening_hours("Mo-Sa 08:00-12:30,15:00-19:30; Sa off").describe_fr()
-    'lundi, mardi, mercredi, jeudi, vendredi : 08:00–12:30, 15:00–19:30'
+    'du lundi au vendredi : 8 h – 12 h 30, 15 h – 19 h 30'
     """
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("opening_hours must be a non-empty string")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import shapely
@@ -18,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_caisse.core.config import (
     AccessConfig,
+    BaseMapConfig,
     CaisseConfig,
     NetworkConfig,
     PopulationConfig,
@@ -61,6 +63,10 @@ class Territory:
     strata_path: Path | None = None
     # [search]: address points for the offline search, and their columns
     search: SearchConfig | None = None
+    # the local time of the territory's places (opening hours are read in it)
+    timezone: str = "Europe/Paris"
+    # [basemap]: the background of every page, from the territory's own data
+    basemap: BaseMapConfig = field(default_factory=BaseMapConfig)
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -82,10 +88,17 @@ class Territory:
             raise DataError(f"{config_path}: unknown layer(s) {unknown}; known: {list(LAYERS)}")
         metric_crs = str(config.get("metric_crs", "EPSG:2154"))
         check_metric(metric_crs)
+        timezone = str(config.get("timezone", "Europe/Paris"))
+        try:
+            ZoneInfo(timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise DataError(f"{config_path}: unknown timezone {timezone!r} (e.g. "
+                            "Europe/Paris, Indian/Reunion)") from None
         network = _section(config, "network", config_path)
         population = _section(config, "population", config_path)
         enrolment = _section(config, "enrolment", config_path)
         search = _section(config, "search", config_path)
+        basemap = _section(config, "basemap", config_path)
         if "strata" in enrolment and not isinstance(enrolment["strata"], str):
             raise DataError(f"{config_path}: [enrolment] strata must be a file name")
         return cls(
@@ -93,6 +106,7 @@ class Territory:
             code=str(config["code"]),
             name=str(config["name"]),
             metric_crs=metric_crs,
+            timezone=timezone,
             outline_path=folder / config["outline"],
             layer_paths=layers,
             import_margin_m=float(config.get("import_margin_m", 0.0)),
@@ -106,6 +120,7 @@ class Territory:
                                       str(config_path)),
             strata_path=folder / enrolment["strata"] if "strata" in enrolment else None,
             search=SearchConfig.parse(search, folder, str(config_path)) if search else None,
+            basemap=BaseMapConfig.parse(basemap, folder, str(config_path)),
         )
 
     @cached_property

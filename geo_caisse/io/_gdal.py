@@ -67,6 +67,28 @@ def read_points(path: str, columns: tuple[str, ...]) -> tuple[Any, Any, str | No
     return x, y, None if crs is None else str(crs), cols, present
 
 
+def read_geometries(requests: list[tuple[str, tuple[str, ...]]]
+                    ) -> list[tuple[list[bytes | None], str | None, dict[str, list[Any]],
+                                    list[str]]]:
+    """Several vector files at once (one process): each file's geometries as WKB, its CRS,
+    the wanted columns that it has (values as Python objects) and their names."""
+    import pyogrio
+
+    out = []
+    for path, columns in requests:
+        try:
+            info = pyogrio.read_info(path)
+            present = [c for c in columns if c in list(info["fields"])]
+            gdf = pyogrio.read_dataframe(path, columns=present)
+        except Exception as exc:  # pyogrio's DataSourceError and friends
+            raise ValidationError(f"{path}: not a readable vector file ({exc})") from None
+        wkbs = [None if g is None else shapely.to_wkb(g) for g in gdf.geometry]
+        cols = {c: [None if is_nan(v) else v for v in gdf[c].tolist()] for c in present}
+        crs = info.get("crs")
+        out.append((wkbs, None if crs is None else str(crs), cols, present))
+    return out
+
+
 def write_gpkg(records: list[dict[str, Any]], lonlat: list[tuple[float, float]],
                        columns: list[str], path: str, layer: str) -> None:
     import geopandas as gpd

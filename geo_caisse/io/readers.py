@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,37 @@ def read_point_arrays(path: Path | str, columns: tuple[str, ...] = ()
     if missing:
         raise ValidationError(f"{name}: missing column(s) {', '.join(missing)}")
     return x, y, crs, cols
+
+
+@dataclass(frozen=True)
+class VectorLayer:
+    """A vector file read whole: its geometries (shapely) in its CRS and some columns."""
+
+    name: str
+    geometries: list[Any]
+    crs: str
+    columns: dict[str, list[Any]]
+
+
+def read_vector_layers(requests: Sequence[tuple[Path, Sequence[str]]]) -> list[VectorLayer]:
+    """Each ``(path, columns)`` as a :class:`VectorLayer` (one GDAL process for them all).
+
+    A missing file, a layer without CRS or a missing column raises, naming the file."""
+    for path, _ in requests:
+        if not Path(path).is_file():
+            raise DataError(f"{path}: file not found")
+    read = _gdal.call(_gdal.read_geometries, [(str(p), tuple(c)) for p, c in requests])
+    out = []
+    for (path, columns), (wkbs, crs, cols, present) in zip(requests, read, strict=True):
+        name = Path(path).name
+        if crs is None:
+            raise CRSError(f"{name}: the layer has no CRS")
+        missing = sorted(set(columns) - set(present))
+        if missing:
+            raise DataError(f"{name}: missing column(s) {', '.join(missing)}")
+        geoms = [None if w is None else shapely.from_wkb(w) for w in wkbs]
+        out.append(VectorLayer(name, geoms, parse_crs(crs, name=name).to_string(), cols))
+    return out
 
 
 def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:

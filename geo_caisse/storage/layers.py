@@ -175,6 +175,17 @@ class MarketRepository:
             raise NotFoundError(f"no market with id {market_id}")
         return self._to_domain(row[0], row[1], row[2])
 
+    def set_opening_hours(self, market_id: int, opening_hours: str) -> Market:
+        """Replace a market's days and hours (OSM ``opening_hours``, already checked)."""
+        row = self.session.get(MarketRow, market_id)
+        if row is None:
+            raise NotFoundError(f"no market with id {market_id}")
+        row.opening_hours = opening_hours
+        row.open_days = open_days(opening_hours) or "0000000"
+        row.updated_at = datetime.now(UTC)
+        self.session.flush()
+        return self.get(market_id)
+
     def ids_by_ref(self, refs: Sequence[str] | None = None) -> dict[str, int]:
         stmt = select(MarketRow.ref, MarketRow.id)
         if refs is not None:
@@ -299,6 +310,16 @@ class PointOfSaleRepository:
             result.refs.append(p.ref)
         self.session.flush()
         return result
+
+    def set_opening_hours(self, pos_id: int, opening_hours: str | None) -> PointOfSale:
+        """Replace a point of sale's hours (OSM ``opening_hours``, already checked)."""
+        row = self.session.get(PointOfSaleRow, pos_id)
+        if row is None:
+            raise NotFoundError(f"no point of sale with id {pos_id}")
+        row.opening_hours, row.open_days = opening_hours, open_days(opening_hours)
+        row.updated_at = datetime.now(UTC)
+        self.session.flush()
+        return self.get(pos_id)
 
     def set_status(self, pos_id: int, status: Status, *, accepts_mona: bool | None = None) -> (
         PointOfSale

@@ -336,3 +336,34 @@ class CommitteeSeatRow(Base):
     left_on: Mapped[date | None] = mapped_column(Date)
     in_poverty: Mapped[bool] = mapped_column(Boolean)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+
+SUGGESTION_KINDS = ("new_place", "hours")
+SUGGESTION_STATUSES = ("pending", "accepted", "refused")
+
+
+class SuggestionRow(Base):
+    """What the public suggests from the member map: a place where to pay in MonA, or the
+    hours of a place. Nothing of it shows until a coordinator accepts it; it holds no name
+    or contact of who suggested it (nor any address of theirs)."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (
+        CheckConstraint(_in_values("kind", SUGGESTION_KINDS), name="kind"),
+        CheckConstraint(_in_values("status", SUGGESTION_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    name: Mapped[str | None] = mapped_column(String(200))
+    place_kind: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(300))
+    hours: Mapped[str | None] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"))
+    market_id: Mapped[int | None] = mapped_column(ForeignKey("market.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decision_note: Mapped[str | None] = mapped_column(String(1000))

@@ -59,7 +59,8 @@ class Destinations:
     """Points of sale placed on the network.
 
     ``open_days`` has one row per destination and one column per weekday (Mo..Su); a
-    destination with unknown hours counts as open every day.
+    destination whose hours are not known never counts as open on a given day (it counts
+    when no day is asked for).
     """
 
     ids: NDArray[np.int64]
@@ -86,7 +87,7 @@ class Destinations:
         x, y = np.asarray(x, float), np.asarray(y, float)
         node, offset = network.snap(x, y) if len(points) else (
             np.empty(0, np.int32), np.empty(0))
-        days = np.ones((len(points), 7), dtype=bool)
+        days = np.zeros((len(points), 7), dtype=bool)
         for i, p in enumerate(points):
             if p.opening_hours:
                 hours = parse_opening_hours(p.opening_hours)

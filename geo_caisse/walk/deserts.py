@@ -33,6 +33,7 @@ class DesertReport:
     threshold_min: float
     walk_speed_kmh: float
     low_income_rule: str
+    low_income: dict[str, object]  # the rule as data (see WalkingService.deserts)
     cell_size_m: float
     crs: str
     point_low_access: NDArray[np.bool_]
@@ -92,8 +93,8 @@ def _stats(group: NDArray[np.int64], n_groups: int, access: Accessibility,
     })
 
 
-def desert_report(access: Accessibility, *, threshold_min: float,
-                  cell_size_m: float = 200.0) -> DesertReport:
+def desert_report(access: Accessibility, *, threshold_min: float, cell_size_m: float = 200.0,
+                  low_income: dict[str, object] | None = None) -> DesertReport:
     """Low access and food deserts of the whole territory, by cell and by neighbourhood.
 
     Cells are squares of ``cell_size_m`` aligned on multiples of the size in the metric
@@ -149,7 +150,8 @@ def desert_report(access: Accessibility, *, threshold_min: float,
             np.where(covered, 0, -1).astype(np.int64), times, w, 1)[0]),
     }
     return DesertReport(threshold_min=threshold_min, walk_speed_kmh=access.walk_speed_kmh,
-                        low_income_rule=pop.low_income_rule, cell_size_m=cell_size_m,
+                        low_income_rule=pop.low_income_rule,
+                        low_income=dict(low_income or {}), cell_size_m=cell_size_m,
                         crs=access.network.crs, point_low_access=low_access, cells=cells,
                         areas=areas, totals=totals)
 
@@ -175,7 +177,8 @@ def report_metadata(report: DesertReport) -> dict[str, object]:
     """How the report was computed (shown with every layer)."""
     return {
         "threshold_min": report.threshold_min, "walk_speed_kmh": report.walk_speed_kmh,
-        "low_income_rule": report.low_income_rule, "cell_size_m": report.cell_size_m,
+        "low_income_rule": report.low_income_rule, "low_income": report.low_income,
+        "cell_size_m": report.cell_size_m,
         "totals": {k: _clean(v) for k, v in report.totals.items()},
         "definition": ("low access: walk to the nearest conventionné point of sale longer "
                        "than threshold_min; food desert: low access and low income"),

@@ -32,7 +32,7 @@ from geo_caisse.core.progress import Progress, quiet
 from geo_caisse.core.territory import Territory
 from geo_caisse.walk.network import WalkNetwork, save_npz
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Population:
     area_index: dict[str, NDArray[np.int32]]
     areas: tuple[Area, ...]
     low_income_rule: str
+    #: the income cut of the low-income rule (euros per consumption unit; NaN: another rule)
+    low_income_threshold_eur: float = float("nan")
 
     @property
     def n_points(self) -> int:
@@ -95,6 +97,7 @@ class Population:
             "covered": self.covered, "node": self.node, "offset_m": self.offset_m,
             "areas": np.array(json.dumps([a.__dict__ for a in self.areas])),
             "low_income_rule": np.array(self.low_income_rule),
+            "low_income_threshold_eur": np.array(self.low_income_threshold_eur),
         }
         for level, idx in self.area_index.items():
             arrays[f"area_index__{level}"] = idx
@@ -113,7 +116,8 @@ class Population:
                            population=z["population"], low_income_share=z["low_income_share"],
                            income_eur=z["income_eur"], covered=z["covered"], node=z["node"],
                            offset_m=z["offset_m"], area_index=idx, areas=areas,
-                           low_income_rule=str(z["low_income_rule"]))
+                           low_income_rule=str(z["low_income_rule"]),
+                           low_income_threshold_eur=float(z["low_income_threshold_eur"]))
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise DataError(f"{path}: not a population cache ({exc})") from exc
 
@@ -256,8 +260,10 @@ def build_population(territory: Territory, network: WalkNetwork,
         share = np.clip(np.asarray(cols[cfg.low_income_column], dtype=float)[ok], 0, 1)
         share = np.nan_to_num(share, nan=0.0)
         rule = f"share of low-income people in {cfg.low_income_column}"
+        cut = float("nan")
     elif access.low_income == "benefit_share":
         share = (np.nan_to_num(benefit, nan=-1) >= access.min_benefit_share).astype(float)
+        cut = float("nan")
         rule = (f"{cfg.level} share of people living mostly on benefits ≥ "
                 f"{access.min_benefit_share:.0%}")
     else:
@@ -275,7 +281,7 @@ def build_population(territory: Territory, network: WalkNetwork,
     return Population(crs=metric, x_m=x, y_m=y, population=population.astype(float),
                       low_income_share=share, income_eur=income, covered=covered,
                       node=node, offset_m=offset, area_index=area_index, areas=tuple(areas),
-                      low_income_rule=rule)
+                      low_income_rule=rule, low_income_threshold_eur=float(cut))
 
 
 def population_cache_key(territory: Territory, network_key: str) -> str:

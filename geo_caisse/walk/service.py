@@ -224,7 +224,7 @@ class WalkingService:
                                                    walk_speed_kmh=speed), points)
             return state.access[key]
 
-    def _on_network(self, x_m: float, y_m: float) -> tuple[bool, float]:
+    def on_network(self, x_m: float, y_m: float) -> tuple[bool, float]:
         """Whether a place is in the network's coverage and near enough to a street node (the
         rule population points follow), and its distance to that node in metres."""
         _, snap = self.network.snap([x_m], [y_m])
@@ -249,8 +249,22 @@ class WalkingService:
                 if len(state.reports) > 64:
                     state.reports.clear()
                 state.reports[key] = desert_report(access, threshold_min=threshold,
-                                                   cell_size_m=cell)
+                                                   cell_size_m=cell,
+                                                   low_income=self.low_income_terms())
             return state.reports[key]
+
+    def low_income_terms(self) -> dict[str, object]:
+        """The territory's low-income rule as data, for a page to put in words: its
+        ``method`` (``income_quantile``, ``benefit_share`` or the population ``points``'
+        own share), the ``level`` it is read at, and its ``quantile`` and income
+        ``threshold_eur`` per consumption unit, or its ``min_benefit_share``."""
+        cfg, pop = self.territory.access, self.territory.population
+        threshold = self.population.low_income_threshold_eur
+        method = ("points" if pop is not None and pop.low_income_column
+                  and pop.mode == "weighted_points" else cfg.low_income)
+        return {"method": method, "level": None if pop is None else pop.level,
+                "quantile": cfg.low_income_quantile, "min_benefit_share": cfg.min_benefit_share,
+                "threshold_eur": None if np.isnan(threshold) else round(float(threshold))}
 
     def areas_feature_collection(self, sessions: sessionmaker[Session], report: DesertReport,
                                  level: str) -> dict[str, object]:
@@ -287,7 +301,7 @@ class WalkingService:
         self.territory.check_inside(lon, lat)
         access, points = self.accessibility(sessions, open_on=open_on)
         x, y = self._to_metric.transform(lon, lat)
-        inside, snap_m = self._on_network(x, y)
+        inside, snap_m = self.on_network(x, y)
         net_cfg = self.territory.network
         assert net_cfg is not None
         if not points:
@@ -331,7 +345,7 @@ class WalkingService:
                     raise ValidationError("add needs both add_lon and add_lat")
                 self.territory.check_inside(add_lon, add_lat, name="add")
                 x, y = self._to_metric.transform(add_lon, add_lat)
-                inside, snap_m = self._on_network(x, y)
+                inside, snap_m = self.on_network(x, y)
                 if not inside:
                     raise ValidationError(
                         f"add: lon={add_lon:g}, lat={add_lat:g} is outside the walking "

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from geo_caisse import ValidationError
-from geo_caisse.layers.search import AddressIndex, normalise
+from geo_caisse.core.territory import Territory
+from geo_caisse.layers.search import AddressIndex, load_address_index, normalise
 
 
-def index() -> AddressIndex:
+def small_index() -> AddressIndex:
     streets = ["Rue de la Loge"] * 3 + ["Rue de la Petite Loge", "Boulevard du Jeu de Paume",
                                         "Avenue de Toulouse", "Avenue de Toulouse"]
     return AddressIndex(street=streets, number=[2, 12, 12, 12, 5, 100, 102],
@@ -26,7 +29,7 @@ def test_normalise() -> None:
 
 
 def test_search_addresses_streets_and_places() -> None:
-    idx = index()
+    idx = small_index()
     first = idx.search("12 rue de la loge")[0]
     assert (first.kind, first.label, first.lon) == ("address", "12 Rue de la Loge", 3.2)
     assert idx.search("12 bis rue de la loge")[0].lon == 3.21
@@ -44,7 +47,7 @@ def test_search_addresses_streets_and_places() -> None:
 
 
 def test_bad_queries_are_named() -> None:
-    idx = index()
+    idx = small_index()
     with pytest.raises(ValidationError, match="at least 2"):
         idx.search("  !")
     with pytest.raises(ValidationError, match="at most 120"):
@@ -53,3 +56,37 @@ def test_bad_queries_are_named() -> None:
         idx.search("loge", n=0)
     with pytest.raises(ValidationError, match="text"):
         idx.search(12)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def montpellier(territory: Territory, tmp_path_factory: pytest.TempPathFactory) -> AddressIndex:
+    return load_address_index(territory, cache_dir=tmp_path_factory.mktemp("search"))
+
+
+@pytest.mark.parametrize(("query", "label", "detail"), [
+    ("gare saint roch", "Gare Saint-Roch", "stop"),          # a station (tram stop)
+    ("la paillade", "La Paillade (Mosson)", "sous_quartier"),  # a common name
+    ("Écusson", "L'Écusson (Centre Historique)", "sous_quartier"),
+    ("bd des arceaux", "Boulevard des Arceaux", ""),          # abbreviations
+    ("place de la comedie", "Place de la Comédie", ""),       # accents
+])
+def test_finds_stations_common_names_and_streets(montpellier: AddressIndex, query: str, label: str,
+                                                 detail: str) -> None:
+    first = montpellier.search(query, n=3)[0]
+    assert (first.label, first.detail) == (label, detail)
+
+
+def test_finds_amenities_by_their_french_name_and_nothing_for_nonsense(
+        montpellier: AddressIndex) -> None:
+    posts = montpellier.search("bureau de poste", n=5)
+    assert posts and all(f.label.startswith("Bureau de poste") for f in posts)
+    assert any(", " in f.label for f in posts)  # with the street it stands in
+    assert montpellier.search("zzzqx wqqv", n=5) == []
+
+
+def test_the_index_is_cached_on_disk(territory: Territory, tmp_path: Path) -> None:
+    first = load_address_index(territory, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("search-*.json"))) == 1
+    again = load_address_index(territory, cache_dir=tmp_path)
+    assert again.n_addresses == first.n_addresses == 36_395
+    assert again.search("gare saint roch")[0] == first.search("gare saint roch")[0]
