@@ -1,14 +1,18 @@
-"""What every geo_caisse map page shares: a folium map with local Leaflet, no tile server.
+"""What every geo_caisse page shares: the layout, the base map, the attribution, the scripts.
 
-Tiles are off (``tiles=None``): pages draw a plain vector background of the territory from
-the API, so they work without internet. Page scripts are deferred and find their map and
-settings in ``window.GEO_CAISSE``.
+A page is a header (title, navigation, search), a panel (filters, lists, forms) and the map,
+laid out by ``gc_base.css`` in a grid: side by side on a wide screen, the panel under the map
+on a phone, so that nothing covers anything. The map is a folium/Leaflet map without a tile
+layer of its own: ``gc_basemap.js`` draws the territory's vector base map (served by the
+app from ``/tiles``, or a tile server the territory names) with the full attribution. Page
+scripts are deferred and find their map and settings in ``window.GEO_CAISSE``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,8 @@ from geo_caisse.core.territory import Territory
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"
+#: the display zoom at which street names are legible (the member map's first view)
+STREET_ZOOM = 15
 
 
 def local_assets(element: Any, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
@@ -26,72 +32,104 @@ def local_assets(element: Any, js: list[tuple[str, str]], css: list[tuple[str, s
     element.default_css = css
 
 
-def base_map(territory: Territory, *, css: str) -> folium.Map:
-    """A folium map fitted to the territory with Leaflet and ``css`` from ``/static``."""
+def centre_of(territory: Territory) -> tuple[float, float]:
+    """``(lat, lon)`` of the territory's first view: ``[basemap] centre`` or its middle."""
+    if territory.basemap.centre is not None:
+        lon, lat = territory.basemap.centre
+        return lat, lon
     minx, miny, maxx, maxy = territory.bbox
-    # no tile layer, so the map itself must carry its zoom range (markercluster needs maxZoom)
-    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13,
-                      tiles=None, control_scale=True, prefer_canvas=False, maxZoom=19,
-                      minZoom=9)
-    local_assets(fmap, [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")],
-                 [("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
+    return (miny + maxy) / 2, (minx + maxx) / 2
+
+
+def base_map(territory: Territory, *, css: str, zoom: int = 13) -> folium.Map:
+    """A folium map centred on the territory with Leaflet, the base map and ``css``."""
+    fmap = folium.Map(location=list(centre_of(territory)), zoom_start=zoom, tiles=None,
+                      control_scale=False, prefer_canvas=False, maxZoom=19, minZoom=10,
+                      attribution_control=False)
+    vendor = f"{STATIC_URL}/vendor"
+    local_assets(fmap, [("leaflet", f"{vendor}/leaflet/leaflet.js"),
+                        ("protomaps", f"{vendor}/protomaps-leaflet/protomaps-leaflet.js")],
+                 [("leaflet_css", f"{vendor}/leaflet/leaflet.css"),
+                  ("base_css", f"{STATIC_URL}/gc_base.css"),
                   ("page_css", f"{STATIC_URL}/{css}")])
     return fmap
 
 
 COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
                       ("/coordination/mona", "Flux de MonA"),
-                      ("/coordination/recrutement", "Recrutement"))
+                      ("/coordination/recrutement", "Recrutement"),
+                      ("/coordination/propositions", "Propositions"))
 
 
 def coordination_nav(current: str) -> str:
     """The links between the coordinators' pages (the current one marked for screen readers)."""
-    links = " · ".join(
-        f'<a href="{href}"' + (' aria-current="page"' if href == current else "") +
-        f">{label}</a>" for href, label in COORDINATION_PAGES)
-    return f'<nav class="gc-nav" aria-label="Pages de coordination">{links}</nav>'
+    links = "".join(
+        f'<li><a href="{href}"' + (' aria-current="page"' if href == current else "") +
+        f">{label}</a></li>" for href, label in COORDINATION_PAGES)
+    return f'<nav class="gc-nav" aria-label="Pages de coordination"><ul>{links}</ul></nav>'
+
+
+def header(territory: Territory, heading: str, *, extra: str = "") -> str:
+    """The page's header: its title, the territory's name, and ``extra`` (navigation…)."""
+    return (f'<header class="gc-header"><h1 class="gc-title">{heading} '
+            f'<span class="gc-territory">{escape(territory.name)}</span></h1>{extra}</header>')
 
 
 def login_page(territory: Territory, *, heading: str, title: str, login_heading: str,
                script: str, config: dict[str, Any], nav: str | None = None) -> str:
-    """A page whose data needs a login: title, status line, a panel holding the login form
+    """A page whose data needs a login: header, status line, a panel holding the login form
     (``gc_common.js`` handles it, then ``script`` fills the panel) and, for coordinators,
     the navigation bar (``nav``: this page's path)."""
     fmap = base_map(territory, css="coordinator_map.css")
-    body = (f'<h1 class="gc-title">{heading} '
-            f'<span class="gc-territory">{territory.name}</span></h1>'
-            + (coordination_nav(nav) if nav else "")
-            + '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
-            f'<aside id="gc-panel" class="gc-panel" aria-label="{heading}">'
+    body = (header(territory, heading, extra=coordination_nav(nav) if nav else "")
+            + f'<aside id="gc-side" class="gc-side" aria-label="{heading}">'
+            '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
+            '<div id="gc-panel" class="gc-panel">'
             f'<form id="gc-login" class="gc-login"><h2>{login_heading}</h2>'
-            '<label>Identifiant <input id="gc-user" name="username" autocomplete="username" '
-            'required></label>'
-            '<label>Mot de passe <input id="gc-pass" name="password" type="password" '
-            'autocomplete="current-password" required></label>'
-            '<button type="submit">Se connecter</button></form></aside>')
+            '<label for="gc-user">Identifiant</label>'
+            '<input id="gc-user" name="username" autocomplete="username" required>'
+            '<label for="gc-pass">Mot de passe</label>'
+            '<input id="gc-pass" name="password" type="password" '
+            'autocomplete="current-password" required>'
+            '<button type="submit">Se connecter</button>'
+            '<p id="gc-login-error" class="gc-error" role="alert"></p></form></div></aside>')
     return render_page(fmap, territory, title=title, body_html=body,
                        script=["gc_common.js", script], config=config)
 
 
+def basemap_config(territory: Territory) -> dict[str, Any]:
+    """What ``gc_basemap.js`` draws: the app's vector tiles, or the territory's tile server."""
+    cfg = territory.basemap
+    if cfg.tile_url:
+        return {"url": cfg.tile_url, "attribution": cfg.tile_attribution}
+    return {"tiles": "/tiles/{z}/{x}/{y}.mvt", "maxDataZoom": cfg.max_zoom,
+            "minZoom": cfg.min_zoom}
+
+
 def render_page(fmap: folium.Map, territory: Territory, *, title: str, body_html: str,
-                script: str | list[str], config: dict[str, Any], lang: str = "fr") -> str:
-    """The page's HTML: ``body_html`` over the map, ``config`` in ``window.GEO_CAISSE`` and
-    ``script`` (from ``/static``) run after folium has made the map."""
+                script: str | list[str], config: dict[str, Any], lang: str = "fr",
+                body_class: str = "") -> str:
+    """The page's HTML: ``body_html`` (header and panel) beside the map, ``config`` in
+    ``window.GEO_CAISSE`` and ``script`` (from ``/static``) run after folium has made the
+    map and ``gc_basemap.js`` has drawn its background."""
     minx, miny, maxx, maxy = territory.bbox
     root = fmap.get_root()
     root.html.add_child(folium.Element(body_html))  # type: ignore[attr-defined]
     full = {"map": fmap.get_name(), "bounds": [[miny, minx], [maxy, maxx]],
-            "attribution": territory.attribution, **config}
+            "attribution": territory.attribution, "basemap": basemap_config(territory),
+            "lang": lang, **config}
     root.header.add_child(folium.Element(  # type: ignore[attr-defined]
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
-        f"<title>{title}</title>"))
+        f"<title>{escape(title)}</title>"))
     root.html.add_child(folium.Element(  # type: ignore[attr-defined]
         f"<script>window.GEO_CAISSE = {json.dumps(full, ensure_ascii=False)};</script>"))
-    for name in [script] if isinstance(script, str) else script:
+    for name in ["gc_basemap.js", *([script] if isinstance(script, str) else script)]:
         root.header.add_child(folium.Element(  # type: ignore[attr-defined]
             f'<script defer src="{STATIC_URL}/{name}"></script>'))
     html = root.render().replace("<html>", f'<html lang="{lang}">', 1)
+    classes = " ".join(filter(None, ("gc-page", body_class)))
+    html = html.replace("<body>", f'<body class="{classes}">', 1)
     # folium's own viewport forbids zooming (user-scalable=no), which people with low vision
     # need (WCAG 1.4.4): keep only ours
     return re.sub(r'<meta name="viewport" content="width=device-width,\s*initial-scale=1\.0, '

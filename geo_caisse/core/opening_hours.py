@@ -83,25 +83,31 @@ class WeeklyHours:
         """A short French description.
 
         >>> parse_opening_hours("Tu,Sa 07:30-13:30").describe_fr()
-        'mardi, samedi : 7 h 30 – 13 h 30'
+        'mardi et samedi : 7 h 30 – 13 h 30'
+        >>> parse_opening_hours("Mo,We,Fr 16:00-19:00").describe_fr()
+        'lundi, mercredi et vendredi : 16 h – 19 h'
         >>> parse_opening_hours("Mo-Fr 08:00-12:30,15:00-19:00").describe_fr()
         'du lundi au vendredi : 8 h – 12 h 30, 15 h – 19 h'
         """
         return self._describe(WEEKDAY_NAMES_FR, closed="fermé", colon=" : ", sep=" ; ",
-                              every="tous les jours", run="du {} au {}", clock=_clock_fr,
-                              dash=" – ")
+                              every="tous les jours", run="du {} au {}", and_=" et ",
+                              clock=_clock_fr, dash=" – ")
 
     def describe_en(self) -> str:
         """A short English description.
 
         >>> parse_opening_hours("Mo-Su 07:30-13:30").describe_en()
         'every day: 07:30–13:30'
+        >>> parse_opening_hours("Tu,Sa 07:30-13:30").describe_en()
+        'Tuesday and Saturday: 07:30–13:30'
         """
         return self._describe(WEEKDAY_NAMES_EN, closed="closed", colon=": ", sep="; ",
-                              every="every day", run="{} to {}", clock=_fmt, dash="–")
+                              every="every day", run="{} to {}", and_=" and ", clock=_fmt,
+                              dash="–")
 
     def _describe(self, names_of: dict[str, str], *, closed: str, colon: str, sep: str,
-                  every: str, run: str, clock: Callable[[int], str], dash: str) -> str:
+                  every: str, run: str, and_: str, clock: Callable[[int], str],
+                  dash: str) -> str:
         if not self.open_weekdays():
             return closed
         groups: dict[tuple[Interval, ...], list[str]] = {}
@@ -112,12 +118,15 @@ class WeeklyHours:
         parts = []
         for intervals, days in groups.items():
             times = ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in intervals)
-            parts.append(f"{_days_text(days, names_of, every=every, run=run)}{colon}{times}")
+            said = _days_text(days, names_of, every=every, run=run, and_=and_)
+            parts.append(f"{said}{colon}{times}")
         return sep.join(parts)
 
 
-def _days_text(days: list[str], names_of: dict[str, str], *, every: str, run: str) -> str:
-    """Days in words: every day, runs of three or more as a range, the others listed."""
+def _days_text(days: list[str], names_of: dict[str, str], *, every: str, run: str,
+               and_: str) -> str:
+    """Days in words: every day, runs of three or more as a range, the others listed, the
+    last two joined by ``and_``."""
     if len(days) == 7:
         return every
     index = [WEEKDAYS.index(d) for d in days]
@@ -133,7 +142,9 @@ def _days_text(days: list[str], names_of: dict[str, str], *, every: str, run: st
             words.append(run.format(names_of[WEEKDAYS[r[0]]], names_of[WEEKDAYS[r[-1]]]))
         else:
             words += [names_of[WEEKDAYS[i]] for i in r]
-    return ", ".join(words)
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + and_ + words[-1]
 
 
 def _clock_fr(minutes: int) -> str:

@@ -1,7 +1,7 @@
 /* geo_caisse coordinators' map: food deserts, what-if, candidates (reads the API). */
 (function () {
   "use strict";
-  var cfg = window.GEO_CAISSE;
+  var cfg = window.GEO_CAISSE, C = window.GCCommon;
   var map = window[cfg.map];
   var status = document.getElementById("gc-status");
   var panel = document.getElementById("gc-panel");
@@ -13,21 +13,10 @@
   var TIME_COLORS = ["#edf8fb", "#b3cde3", "#8c96c6", "#8856a7", "#810f7c"];
   var layer = null, conventionnes = null, simulated = null, fitted = false;
 
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function fmt(n) { return n == null ? "—" : Math.round(n).toLocaleString("fr-FR"); }
-  function pct(x) { return x == null ? "—" : Math.round(x * 100) + " %"; }
-  function json(url, opts) {
-    return fetch(url, opts).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.detail ? JSON.stringify(body.detail) : r.status); }
-        return body;
-      });
-    });
-  }
+  var esc = C.esc, json = C.json;
+  function fmt(n) { return n == null ? "—" : C.num(n); }
+  function pct(x) { return x == null ? "—" : C.pct(x); }
+  function mins(v) { return v == null ? "—" : C.minutes(v); }
   function params() {
     var q = ["threshold_min=" + encodeURIComponent(val("gc-threshold"))];
     if (val("gc-day")) { q.push("open_on=" + val("gc-day")); }
@@ -42,9 +31,9 @@
   function measure() {
     var m = val("gc-measure");
     return m === "time" ? {key: "median_walk_min", breaks: TIME_BREAKS, colors: TIME_COLORS,
-                           label: function (v) { return v + " min"; }}
+                           label: function (v) { return C.minutes(v); }}
                         : {key: m, breaks: SHARE_BREAKS, colors: SHARE_COLORS,
-                           label: function (v) { return Math.round(v * 100) + " %"; }};
+                           label: function (v) { return C.pct(v); }};
   }
 
   panel.innerHTML =
@@ -91,7 +80,7 @@
       "Habitants : " + fmt(p.population) + "<br>" +
       (p.population_outside_network ? "Hors réseau piéton : " + fmt(p.population_outside_network) + "<br>" : "") +
       "Temps de marche médian : " + (p.unreachable ? "aucun point atteignable"
-        : (p.median_walk_min == null ? "—" : p.median_walk_min + " min")) + "<br>" +
+        : mins(p.median_walk_min)) + "<br>" +
       "À plus du seuil : " + fmt(p.low_access_population) + " (" + pct(p.low_access_share) + ")<br>" +
       "En désert alimentaire (revenus modestes) : " + fmt(p.desert_population) +
       " (" + pct(p.desert_share) + ")";
@@ -102,9 +91,21 @@
       "<table><tr><td>Habitants couverts par le réseau piéton</td><td class=num>" + fmt(t.population_covered) + "</td></tr>" +
       "<tr><td>À plus de " + meta.threshold_min + " min à pied d'un point conventionné</td><td class=num>" + fmt(t.low_access_population) + "</td></tr>" +
       "<tr><td>Dont revenus modestes (désert alimentaire)</td><td class=num>" + fmt(t.desert_population) + "</td></tr>" +
-      "<tr><td>Temps de marche médian</td><td class=num>" + (t.median_walk_min == null ? "—" : t.median_walk_min + " min") + "</td></tr></table>" +
-      '<p class="gc-note">Revenus modestes : ' + esc(meta.low_income_rule) + ". Marche à " +
-      meta.walk_speed_kmh + " km/h.</p>";
+      "<tr><td>Temps de marche médian</td><td class=num>" + mins(t.median_walk_min) + "</td></tr></table>" +
+      '<p class="gc-note">' + esc(rule(meta)) + "</p>";
+  }
+  var LEVELS = {commune: "de la commune", quartier: "du quartier", sous_quartier: "du sous-quartier",
+                iris: "de l'IRIS"};
+  function rule(meta) {
+    var li = meta.low_income, where = LEVELS[li.level] || "";
+    var modest = li.method === "benefit_share"
+      ? "part des foyers vivant surtout de prestations " + where + " d'au moins " + C.pct(li.min_benefit_share)
+      : li.method === "points" ? "part des ménages modestes de chaque carreau"
+      : "revenu médian par unité de consommation " + where + " dans le quart le moins riche du territoire" +
+        (li.threshold_eur != null ? " (au plus " + C.euros(li.threshold_eur).replace(",00", "") + " par an)" : "");
+    return "Désert alimentaire : à plus de " + C.minutes(meta.threshold_min) + " à pied du point " +
+      "conventionné le plus proche, avec des revenus modestes (" + modest + "). Marche à " +
+      C.num(meta.walk_speed_kmh, "km/h", 1) + ".";
   }
   function exports() {
     var a = function (href, text) { return '<a href="' + cfg.api + href + '">' + text + "</a>"; };
@@ -143,11 +144,11 @@
       }).addTo(map);
       if (!fitted && unit === "cells") { map.fitBounds(layer.getBounds()); fitted = true; }
       summary(fc.metadata);
-      status.textContent = fc.features.length + " zones · seuil " + fc.metadata.threshold_min + " min";
+      status.textContent = C.num(fc.features.length) + " zones · seuil " + C.minutes(fc.metadata.threshold_min);
       document.body.setAttribute("data-gc-ready", "1");
       return candidates();
     }).catch(function (err) {
-      status.textContent = "Erreur : " + err.message;
+      status.textContent = err.message;
       document.body.setAttribute("data-gc-ready", "error");
     });
   }
@@ -155,11 +156,11 @@
     document.getElementById("gc-whatif").innerHTML = '<div class="gc-result"><strong>' +
       esc(title) + "</strong><br>" +
       "Sortent du désert alimentaire : " + fmt(r.low_income_out_of_desert) + " habitants modestes<br>" +
-      "Passent sous le seuil de " + r.threshold_min + " min : " + fmt(r.people_out_of_low_access) + " habitants<br>" +
+      "Passent sous le seuil de " + C.minutes(r.threshold_min) + " : " + fmt(r.people_out_of_low_access) + " habitants<br>" +
       "Passent au-dessus du seuil : " + fmt(r.people_into_low_access) +
       " (dont " + fmt(r.low_income_into_desert) + " modestes)<br>" +
       "Habitants dont le trajet change : " + fmt(r.people_closer || 0) +
-      (r.mean_change_min ? " · " + (r.mean_change_min > 0 ? "+" : "") + r.mean_change_min + " min en moyenne" : "") +
+      (r.mean_change_min ? " · " + (r.mean_change_min > 0 ? "+" : "−") + C.minutes(Math.abs(r.mean_change_min)) + " en moyenne" : "") +
       "</div>";
   }
   function whatIf(body, title, latlng) {
@@ -228,12 +229,6 @@
       }).addTo(map);
     });
   }
-  map.attributionControl.addAttribution(esc(cfg.attribution));
   map.fitBounds(cfg.bounds);
-  map.createPane("gc-background").style.zIndex = 350;  // under the desert layer (400)
-  json(cfg.api + "/neighbourhoods?level=commune&limit=1000").then(function (fc) {
-    L.geoJSON(fc, {interactive: false, pane: "gc-background",
-                   style: {color: "#64748b", weight: 1, fillColor: "#f8fafc", fillOpacity: 0.8}})
-      .addTo(map);
-  }).then(refresh).then(loadConventionnes);
+  refresh().then(loadConventionnes);
 })();

@@ -1,53 +1,177 @@
-/* What the logged-in geo_caisse pages share: escaping, the login form, API calls with the
-   access token (kept in sessionStorage only) and the plain vector background (no tiles). */
+/* What the geo_caisse pages share: escaping; numbers, money, minutes, months and strata in
+   French (or English) words; errors of the API told to a person; the login form and API calls
+   with the access token (kept in sessionStorage only). */
 window.GCCommon = (function () {
   "use strict";
+  var LANG = document.documentElement.lang === "en" ? "en" : "fr";
+  var LOCALE = LANG === "en" ? "en-GB" : "fr-FR";
+  var MONTHS = new Intl.DateTimeFormat(LOCALE, {month: "long", year: "numeric", timeZone: "UTC"});
+  var DAYS = {
+    fr: {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi", Sa: "samedi",
+         Su: "dimanche"},
+    en: {Mo: "Monday", Tu: "Tuesday", We: "Wednesday", Th: "Thursday", Fr: "Friday",
+         Sa: "Saturday", Su: "Sunday"}
+  }[LANG];
+  var SECRET = LANG === "en" ? "withheld (fewer than the minimum group)" : "secret statistique";
+
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   }
-  function num(v, unit) {
-    return v == null ? "secret statistique" :
-      Number(v).toLocaleString("fr-FR", {maximumFractionDigits: 0}) + (unit ? " " + unit : "");
+  /* 12 345 (French thin spaces) with up to ``digits`` decimals; "secret statistique" for null */
+  function num(v, unit, digits) {
+    if (v == null) { return SECRET; }
+    var n = Number(v);
+    return n.toLocaleString(LOCALE, {maximumFractionDigits: digits || 0}) + (unit ? " " + unit : "");
   }
+  /* 209 009,00 € */
+  function euros(v) {
+    return v == null ? SECRET : Number(v).toLocaleString(LOCALE, {style: "currency",
+                                                                 currency: "EUR"});
+  }
+  /* 1 250,50 MonA */
+  function mona(v) {
+    return v == null ? SECRET : Number(v).toLocaleString(LOCALE, {minimumFractionDigits: 0,
+                                                                 maximumFractionDigits: 2}) +
+      " MonA";
+  }
+  function pct(x, digits) {
+    return x == null ? SECRET : Number(x).toLocaleString(LOCALE, {style: "percent",
+                                                                 maximumFractionDigits: digits || 0});
+  }
+  /* 10,2 min */
+  function minutes(v) {
+    return Number(v).toLocaleString(LOCALE, {maximumFractionDigits: 1}) + " min";
+  }
+  /* 350 m, 1,2 km */
+  function metres(v) {
+    return v < 1000 ? Math.round(v / 10) * 10 + " m"
+                    : (v / 1000).toLocaleString(LOCALE, {maximumFractionDigits: 1}) + " km";
+  }
+  /* "2025-01" -> janvier 2025 */
+  function month(ym) {
+    var p = String(ym).split("-");
+    return MONTHS.format(new Date(Date.UTC(Number(p[0]), Number(p[1]) - 1, 1)));
+  }
+  /* "07:30" -> 7 h 30 (French), 07:30 (English) */
+  function clock(hhmm) {
+    if (!hhmm) { return ""; }
+    if (LANG === "en") { return hhmm; }
+    var p = hhmm.split(":");
+    return Number(p[0]) + " h" + (p[1] === "00" ? "" : " " + p[1]);
+  }
+  function day(code) { return DAYS[code] || code; }
+  /* "Q1|<30" -> revenus du 1er quartile, moins de 30 ans */
+  function stratum(code) {
+    var m = /^Q(\d)\|(.+)$/.exec(code || "");
+    if (!m) { return code; }
+    var q = Number(m[1]);
+    var ages = LANG === "en" ? {"<30": "under 30", "30-60": "30 to 60", ">60": "over 60"}
+                             : {"<30": "moins de 30 ans", "30-60": "30 à 60 ans",
+                                ">60": "plus de 60 ans"};
+    if (LANG === "en") {
+      return "income quartile " + q + ", " + (ages[m[2]] || m[2]);
+    }
+    return "revenus du " + q + (q === 1 ? "er" : "e") + " quartile, " + (ages[m[2]] || m[2]);
+  }
+
+  /* An API error told to a person, in the page's language (the API keeps its class). */
+  var ERRORS = {
+    fr: [
+      [/wrong username or password/, "Identifiant ou mot de passe incorrect."],
+      [/too many|TooManyRequests/i, "Trop d'essais : patientez un moment avant de réessayer."],
+      [/expired: log in again|log in first/, "Votre session a expiré : reconnectez-vous."],
+      [/outside the territory/, "Ce lieu est hors du territoire de la caisse."],
+      [/look swapped/, "Les coordonnées semblent inversées."],
+      [/not configured for this territory|add \[/, "Ce service n'est pas disponible pour ce territoire."],
+      [/balance too low/, "Solde insuffisant : rien n'a été payé."],
+      [/already used/, "Ce code de paiement a déjà servi : demandez-en un nouveau."],
+      [/has expired/, "Ce code de paiement a expiré : demandez-en un nouveau."],
+      [/unknown payment code/, "Code de paiement inconnu : vérifiez-le."],
+      [/no movement yet/, "Le registre ne contient encore aucun mouvement."]
+    ],
+    en: [
+      [/wrong username or password/, "Wrong username or password."],
+      [/too many|TooManyRequests/i, "Too many attempts: wait a moment and try again."],
+      [/outside the territory/, "This place is outside the caisse's territory."]
+    ]
+  }[LANG];
+  var BY_CLASS = {
+    fr: {AuthError: "Connexion nécessaire.", ForbiddenError: "Ce compte n'a pas accès à cette page.",
+         NotFoundError: "Introuvable.", ValidationError: "Saisie incorrecte.",
+         ConflictError: "Opération refusée : rien n'a été enregistré.",
+         PaymentRefusedError: "Paiement refusé : rien n'a été payé.",
+         DataError: "Ce service n'est pas disponible pour ce territoire.",
+         StorageError: "Service momentanément indisponible : réessayez dans un instant.",
+         PayloadTooLargeError: "Fichier ou envoi trop volumineux.",
+         TooManyRequestsError: "Trop d'essais : patientez un moment avant de réessayer.",
+         network: "Pas de connexion avec le service : vérifiez le réseau et réessayez."},
+    en: {AuthError: "Please log in.", ForbiddenError: "This account may not see this page.",
+         NotFoundError: "Not found.", ValidationError: "Please check what you typed.",
+         ConflictError: "Refused: nothing was saved.", DataError: "Not available here.",
+         StorageError: "The service is busy: try again in a moment.",
+         TooManyRequestsError: "Too many attempts: wait a moment and try again.",
+         network: "No connection with the service: check the network and try again."}
+  }[LANG];
+  function message(body) {
+    var detail = body && typeof body.detail === "string" ? body.detail : "";
+    for (var i = 0; i < ERRORS.length; i++) {
+      if (ERRORS[i][0].test(detail) || ERRORS[i][0].test(body && body.error || "")) {
+        return ERRORS[i][1];
+      }
+    }
+    return BY_CLASS[body && body.error] || BY_CLASS.ValidationError;
+  }
+  function ApiError(body, status) {
+    this.body = body || {}; this.status = status;
+    this.message = message(this.body);
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+  /* fetch JSON; an error answer rejects with an ApiError whose message is for a person */
+  function json(url, opts) {
+    return fetch(url, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) { throw new ApiError(body, r.status); }
+        return body;
+      });
+    }, function () { throw new ApiError({error: "network"}, 0); });
+  }
+  function post(url, body) {
+    return json(url, {method: "POST", body: JSON.stringify(body),
+                      headers: {"Content-Type": "application/json"}});
+  }
+
   function session(cfg, status, onLogin) {
     var token = sessionStorage.getItem("gc-token");
     function logout() { sessionStorage.removeItem("gc-token"); token = null; location.reload(); }
-    function api(path) {
-      return fetch(cfg.api + path, {headers: {Authorization: "Bearer " + token}})
-        .then(function (r) {
-          return r.json().then(function (body) {
-            if (r.status === 401) { logout(); }
-            if (!r.ok) { throw new Error(body.detail || r.status); }
-            return body;
-          });
-        });
+    function api(path, opts) {
+      var o = opts || {};
+      o.headers = Object.assign({Authorization: "Bearer " + token}, o.headers || {});
+      return json(cfg.api + path, o).catch(function (err) {
+        if (err.status === 401) { logout(); }
+        throw err;
+      });
     }
-    document.getElementById("gc-login").addEventListener("submit", function (e) {
+    var form = document.getElementById("gc-login");
+    var shown = document.getElementById("gc-login-error");
+    form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var form = new URLSearchParams();
-      form.set("username", document.getElementById("gc-user").value);
-      form.set("password", document.getElementById("gc-pass").value);
-      fetch(cfg.api + "/token", {method: "POST", body: form}).then(function (r) {
-        return r.json().then(function (body) {
-          if (!r.ok) { throw new Error(body.detail || r.status); }
-          token = body.access_token; sessionStorage.setItem("gc-token", token); onLogin();
-        });
-      }).catch(function (err) { status.textContent = "Connexion refusée : " + err.message; });
+      var data = new URLSearchParams();
+      data.set("username", document.getElementById("gc-user").value);
+      data.set("password", document.getElementById("gc-pass").value);
+      json(cfg.api + "/token", {method: "POST", body: data}).then(function (body) {
+        token = body.access_token; sessionStorage.setItem("gc-token", token); onLogin();
+      }).catch(function (err) {
+        shown.textContent = err.message;
+        status.textContent = LANG === "en" ? "Login refused" : "Connexion refusée";
+      });
     });
     if (token) { setTimeout(onLogin, 0); }
     return {api: api, logout: logout};
   }
-  function background(map, cfg) {
-    map.fitBounds(cfg.bounds);
-    return fetch(cfg.api + "/neighbourhoods?level=quartier&limit=1000")
-      .then(function (r) { return r.json(); })
-      .then(function (fc) {
-        L.geoJSON(fc, {interactive: false, style: {color: "#64748b", weight: 1, fill: true,
-                                                   fillColor: "#f8fafc", fillOpacity: 1}})
-          .addTo(map).bringToBack();
-      });
-  }
-  return {esc: esc, num: num, session: session, background: background};
+  return {esc: esc, num: num, euros: euros, mona: mona, pct: pct, minutes: minutes,
+          metres: metres, month: month, clock: clock, day: day, stratum: stratum,
+          message: message, json: json, post: post, session: session, lang: LANG,
+          secret: SECRET};
 })();

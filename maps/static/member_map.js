@@ -1,341 +1,459 @@
-/* geo_caisse member map: reads the API, draws conventionnés points of sale and markets. */
+/* geo_caisse member map: where to spend one's MonA, open when one wants, how far on foot.
+   Everything comes from POST /api/places (the member's place goes in a request body, never
+   in a URL): the markers (every place answering the filters), the walking list (the nearest
+   within the walking limit, or the nearest beyond it), the list of every place by walking
+   time, and the way on foot to any of them. */
 (function () {
   "use strict";
-  var cfg = window.GEO_CAISSE;
+  var cfg = window.GEO_CAISSE, C = window.GCCommon, esc = C.esc;
   var map = window[cfg.map];
   var cluster = window[cfg.cluster];
-  var status = document.getElementById("gc-status");
-  var DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
-  var I18N = {
-    fr: {
-      day: {Mo: "lundi", Tu: "mardi", We: "mercredi", Th: "jeudi", Fr: "vendredi",
-            Sa: "samedi", Su: "dimanche"},
-      kind: {producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
-             cooperative: "Supermarché coopératif", amap: "AMAP",
-             market_stall: "Étal de marché", market: "Marché"},
-      marketKind: {plein_vent: "Marché de plein vent", producteurs: "Marché de producteurs",
-                   halle: "Halles"},
-      cat: {bakery: "boulangerie", butcher: "boucherie", cheese: "fromagerie",
-        deli: "traiteur", dry_goods: "épicerie sèche", eggs: "œufs", frozen_food: "surgelés",
-        fruit_vegetables: "fruits et légumes", grocery: "épicerie", honey: "miel", meat: "viande",
-        organic: "bio", seafood: "poissonnerie", supermarket: "supermarché",
-        convenience: "alimentation générale", farm: "ferme", dairy: "produits laitiers"},
-      place: {market: "marché", sous_quartier: "quartier", quartier: "quartier",
-              commune: "commune", producer: "producteur", shop: "commerce",
-              epicerie: "épicerie", cooperative: "coopérative", amap: "AMAP",
-              market_stall: "étal"},
-      acceptsMona: "Accepte la MonA", hours: "Jours et horaires :", noHours: "horaires non renseignés",
-      address: "Adresse :", noAddress: "non renseignée", markets: "Marchés", filters: "Filtres",
-      type: "Type", dayLabel: "Jour", everyDay: "tous les jours", today: "aujourd'hui",
-      stalls: function (n, of) { return n + " étal" + (n > 1 ? "s" : "") + " conventionné" +
-                                        (n > 1 ? "s" : "") + " sur " + of; },
-      shown: function (n, day) { return n + " lieu" + (n > 1 ? "x" : "") + " où payer en MonA" +
-                                        (day ? " le " + day : ""); },
-      computing: "Calcul des temps de marche…", fromHere: "À pied d'ici",
-      openOn: function (d) { return " (ouverts le " + d + ")"; }, close: "Fermer",
-      openToday: "ouvert aujourd'hui", closedToday: "fermé aujourd'hui", about: "environ ",
-      walkMin: " min à pied", noneOpen: "Aucun point conventionné ouvert ce jour-là.",
-      offNetwork: "Hors du réseau piéton connu : estimation à vol d'oiseau × ",
-      walkError: "Temps de marche indisponible : ", noResult: "Aucun résultat",
-      myPosition: "Ma position", myPositionLabel: "Points conventionnés les plus proches de ma position",
-      noPosition: "Position indisponible.", loadError: "Impossible de charger les données : "
-    },
-    en: {
-      day: {Mo: "Monday", Tu: "Tuesday", We: "Wednesday", Th: "Thursday", Fr: "Friday",
-            Sa: "Saturday", Su: "Sunday"},
-      kind: {producer: "Producer", shop: "Shop", epicerie: "Grocery",
-             cooperative: "Cooperative supermarket", amap: "AMAP (farm box scheme)",
-             market_stall: "Market stall", market: "Market"},
-      marketKind: {plein_vent: "Open-air market", producteurs: "Farmers' market",
-                   halle: "Covered market"},
-      cat: {bakery: "bakery", butcher: "butcher", cheese: "cheese", deli: "delicatessen",
-        dry_goods: "dry goods", eggs: "eggs", frozen_food: "frozen food",
-        fruit_vegetables: "fruit and vegetables", grocery: "grocery", honey: "honey",
-        meat: "meat", organic: "organic", seafood: "fish and seafood", supermarket: "supermarket",
-        convenience: "convenience store", farm: "farm", dairy: "dairy"},
-      place: {market: "market", sous_quartier: "neighbourhood", quartier: "district",
-              commune: "town", producer: "producer", shop: "shop", epicerie: "grocery",
-              cooperative: "cooperative", amap: "AMAP", market_stall: "stall"},
-      acceptsMona: "Accepts the MonA", hours: "Days and hours:", noHours: "hours not given",
-      address: "Address:", noAddress: "not given", markets: "Markets", filters: "Filters",
-      type: "Type", dayLabel: "Day", everyDay: "every day", today: "today",
-      stalls: function (n, of) { return n + " of " + of + " stalls take the MonA"; },
-      shown: function (n, day) { return n + " place" + (n > 1 ? "s" : "") +
-                                        " to pay in MonA" + (day ? " on " + day : ""); },
-      computing: "Computing walking times…", fromHere: "On foot from here",
-      openOn: function (d) { return " (open on " + d + ")"; }, close: "Close",
-      openToday: "open today", closedToday: "closed today", about: "about ",
-      walkMin: " min walk", noneOpen: "No conventionné open that day.",
-      offNetwork: "Outside the known footpaths: straight line × ",
-      walkError: "Walking times unavailable: ", noResult: "No result",
-      myPosition: "My position", myPositionLabel: "Nearest conventionnés to my position",
-      noPosition: "Position unavailable.", loadError: "Could not load the data: "
-    }
+  var EN = cfg.lang === "en";
+  var T = EN ? {
+    kind: {market: "Market", producer: "Producer", shop: "Shop", epicerie: "Grocery",
+           cooperative: "Cooperative supermarket", amap: "AMAP"},
+    marketKind: {plein_vent: "Open-air market", producteurs: "Farmers' market",
+                 halle: "Covered market"},
+    stalls: function (n) { return n + " stall" + (n > 1 ? "s take" : " takes") + " the MonA"; },
+    places: function (n) { return n + " place" + (n > 1 ? "s" : ""); },
+    where: "to pay in MonA", openNow: function () { return "open now"; },
+    openToday: function () { return "open today"; },
+    openOn: function (n, d) { return "open on " + d; }, openAt: function (n, d, t) {
+      return "open on " + d + " at " + t; },
+    pick: "Choose where you are: type an address, touch the map or use “My position”.",
+    within: function (n, lim, what) { return n + " place" + (n > 1 ? "s" : "") + " " + what +
+      " within " + lim + " min on foot"; },
+    total: function (n) { return " — " + n + " in all"; },
+    noneWithin: function (lim, what) { return "No place " + what + " within " + lim +
+      " min on foot."; },
+    nearestBeyond: "The nearest one:", estimate: "about ",
+    offNetwork: function (f) { return "Outside the known footpaths: straight line × " + f + "."; },
+    untilNow: function (t) { return "open now, until " + t; },
+    openThen: function (d, t, u) { return "open on " + d + " at " + t + " (until " + u + ")"; },
+    openDay: function (d, h) { return "open on " + d + ": " + h; },
+    opensToday: function (t) { return "opens today at " + t; },
+    opensOn: function (d, t) { return "opens on " + d + " at " + t; },
+    closedNow: function (d, t) { return "closed for today — opens " + d + " at " + t; },
+    closedOn: function (d, d2, t) { return "closed on " + d + " — opens " + d2 + " at " + t; },
+    closed: "closed", unknown: "hours not given", hours: "Days and hours:",
+    address: "Address:", noAddress: "not given", walkThere: "Walk there",
+    link: "Link to this place", here: "You are here", noResult: function (q) {
+      return "Nothing found for “" + q + "”: try a street, a neighbourhood, a tram stop or " +
+        "the name of a place."; },
+    noPosition: "Your position is not available (refused or unknown).",
+    computing: "Computing walking times…", sent: "Thank you: your suggestion will be read " +
+      "by the caisse's team before it shows on the map.", walk: " on foot",
+    filtersShown: "Hide the filters", filtersHidden: "Filters",
+    placeKind: {market: "market", sous_quartier: "neighbourhood", quartier: "district",
+                commune: "town", stop: "tram stop", amenity: "place", street: "street",
+                address: "address"}
+  } : {
+    kind: {market: "Marché", producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
+           cooperative: "Supermarché coopératif", amap: "AMAP"},
+    marketKind: {plein_vent: "Marché de plein vent", producteurs: "Marché de producteurs",
+                 halle: "Halles"},
+    stalls: function (n) { return n + " étal" + (n > 1 ? "s acceptent" : " accepte") +
+      " la MonA"; },
+    places: function (n) { return n + " lieu" + (n > 1 ? "x" : ""); },
+    // "1 lieu ouvert", "3 lieux ouverts", "aucun lieu ouvert"
+    where: "où payer en MonA",
+    openNow: function (n) { return "ouvert" + (n > 1 ? "s" : "") + " maintenant"; },
+    openToday: function (n) { return "ouvert" + (n > 1 ? "s" : "") + " aujourd'hui"; },
+    openOn: function (n, d) { return "ouvert" + (n > 1 ? "s" : "") + " le " + d; },
+    openAt: function (n, d, t) { return "ouvert" + (n > 1 ? "s" : "") + " le " + d + " à " + t; },
+    pick: "Choisissez d'où vous partez : tapez une adresse, touchez la carte ou utilisez " +
+      "« Ma position ».",
+    within: function (n, lim, what) { return n + " lieu" + (n > 1 ? "x" : "") + " " + what +
+      " à moins de " + lim + " min à pied"; },
+    total: function (n) { return " — " + n + " en tout"; },
+    noneWithin: function (lim, what) { return "Aucun lieu " + what + " à moins de " + lim +
+      " min à pied."; },
+    nearestBeyond: "Le plus proche :", estimate: "environ ",
+    offNetwork: function (f) { return "Hors du réseau piéton connu : estimation à vol " +
+      "d'oiseau × " + String(f).replace(".", ",") + "."; },
+    untilNow: function (t) { return "ouvert maintenant, jusqu'à " + t; },
+    openThen: function (d, t, u) { return "ouvert le " + d + " à " + t + " (jusqu'à " + u + ")"; },
+    openDay: function (d, h) { return "ouvert le " + d + " : " + h; },
+    opensToday: function (t) { return "ouvre aujourd'hui à " + t; },
+    opensOn: function (d, t) { return "ouvre le " + d + " à " + t; },
+    closedNow: function (d, t) { return "fermé pour aujourd'hui — ouvre " + d + " à " + t; },
+    closedOn: function (d, d2, t) { return "fermé le " + d + " — ouvre " + d2 + " à " + t; },
+    closed: "fermé", unknown: "horaires non renseignés", hours: "Jours et horaires :",
+    address: "Adresse :", noAddress: "non renseignée", walkThere: "Y aller à pied",
+    link: "Lien vers ce lieu", here: "Vous partez d'ici", noResult: function (q) {
+      return "Aucun résultat pour « " + q + " » : essayez une rue, un quartier, un arrêt de " +
+        "tram ou le nom d'un lieu."; },
+    noPosition: "Votre position n'est pas disponible (refusée ou inconnue).",
+    computing: "Calcul des temps de marche…", sent: "Merci : votre proposition sera lue par " +
+      "l'équipe de la caisse avant d'apparaître sur la carte.", walk: " à pied",
+    filtersShown: "Masquer les filtres", filtersHidden: "Filtres",
+    placeKind: {market: "marché", sous_quartier: "quartier", quartier: "quartier",
+                commune: "commune", stop: "arrêt de tram", amenity: "lieu", street: "rue",
+                address: "adresse"}
   };
-  var T = I18N[cfg.lang] || I18N.fr;
-  var HOURS = cfg.lang === "en" ? "hours_en" : "hours_fr";
-  var DAY_FR = T.day, KIND_FR = T.kind, MARKET_KIND_FR = T.marketKind, CAT_FR = T.cat,
-      PLACE_FR = T.place;
-  var COLORS = {producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
-                cooperative: "#6b21a8", amap: "#0f766e", market: "#b45309"};
+  var COLORS = {market: "#b45309", producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
+                cooperative: "#6b21a8", amap: "#0f766e"};
+  var status = document.getElementById("gc-status");
+  var near = document.getElementById("gc-near");
+  var list = document.getElementById("gc-list");
+  var filters = document.getElementById("gc-filters");
+  var origin = null;          // {lat, lon}: where the member walks from (kept in memory only)
+  var markers = {};           // key -> {marker, place}
+  var places = [];            // the places the markers show
+  var walkLayer = L.layerGroup().addTo(map);
+  var asked = 0;
 
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
+  // --- the question: kinds, moment, walking limit ------------------------------------------
+  function kinds() {
+    return Array.prototype.filter.call(filters.querySelectorAll("input[name=kind]"),
+      function (i) { return i.checked; }).map(function (i) { return i.value; });
+  }
+  function whenValue() {
+    var when = document.getElementById("gc-when").value;
+    var time = document.getElementById("gc-time").value;
+    if (!when || when === "now" || !time) { return when || null; }
+    var day = when === "today" ? ["Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"][new Date().getDay()]
+                               : when;
+    return day + " " + time;
+  }
+  function limit() { return Number(document.getElementById("gc-limit").value); }
+  function question(extra) {
+    return Object.assign({kinds: kinds(), when: whenValue()}, extra || {});
+  }
+  function what(at, filtered, n) {
+    if (!filtered) { return T.where; }
+    var when = document.getElementById("gc-when").value;
+    if (when === "now") { return T.openNow(n); }
+    if (at.time && !at.now) { return T.openAt(n, C.day(at.weekday), C.clock(at.time)); }
+    if (when === "today") { return T.openToday(n); }
+    return T.openOn(n, C.day(at.weekday));
+  }
+
+  // --- a place's hours, in words --------------------------------------------------------------
+  function hoursText(p, at) {
+    var s = p.status;
+    if (s.state === "unknown") { return T.unknown; }
+    var today = at.now;
+    if (s.state === "open") {
+      if (!at.time) { return T.openDay(C.day(at.weekday), s.day_hours.replace(/(\d\d:\d\d)/g,
+        function (m) { return C.clock(m); })); }
+      return today ? T.untilNow(C.clock(s.until))
+                   : T.openThen(C.day(at.weekday), C.clock(at.time), C.clock(s.until));
+    }
+    if (s.state === "opens_later") {
+      return today ? T.opensToday(C.clock(s.next_time))
+                   : T.opensOn(C.day(s.next_day), C.clock(s.next_time));
+    }
+    if (!s.next_day) { return T.closed; }
+    return today ? T.closedNow(C.day(s.next_day), C.clock(s.next_time))
+                 : T.closedOn(C.day(at.weekday), C.day(s.next_day), C.clock(s.next_time));
+  }
+  function stateClass(p) { return "gc-state-" + p.status.state; }
+  function kindText(p) {
+    return p.kind === "market" ? (T.marketKind[p.market_kind] || T.kind.market) :
+      T.kind[p.kind] || p.kind;
+  }
+  function walkText(p, method) {
+    if (p.walk_min == null) { return ""; }
+    return (method === "network" ? "" : T.estimate) +
+      C.minutes(Math.max(1, Math.round(p.walk_min))) + T.walk + " (" + C.metres(p.walk_m) + ")";
+  }
+  function permalink(p) {
+    // keys are "market:<id>" or "point_of_sale:<id>": readable as they are in a link
+    return "/?" + (EN ? "lang=en&" : "") + "lieu=" + p.key.replace(/[^a-z_:0-9]/g, "");
+  }
+  function popup(p, at) {
+    return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2><p>" + esc(kindText(p)) +
+      (p.kind === "market" ? " · " + esc(T.stalls(p.stalls)) : "") + "</p>" +
+      '<p class="' + stateClass(p) + '">' + esc(hoursText(p, at)) + "</p>" +
+      (p[EN ? "hours_en" : "hours_fr"] ? "<p><strong>" + T.hours + "</strong> " +
+       esc(p[EN ? "hours_en" : "hours_fr"]) + "</p>" : "") +
+      "<p><strong>" + T.address + "</strong> " + esc(p.address || T.noAddress) + "</p>" +
+      (origin ? '<button type="button" class="gc-go" data-key="' + esc(p.key) + '">' +
+       T.walkThere + "</button> " : "") +
+      '<p><a href="' + permalink(p) + '">' + T.link + "</a></p></div>";
   }
   function icon(kind) {
-    return L.divIcon({className: "", iconSize: [18, 18],
-      html: '<div class="gc-marker" style="width:14px;height:14px;background:' +
-            (COLORS[kind] || "#334155") + '"></div>'});
-  }
-  function popupPos(p) {
-    var cats = (p.categories || []).map(function (c) { return CAT_FR[c] || c; }).join(", ");
-    return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
-      "<p>" + esc(KIND_FR[p.kind] || p.kind) + (cats ? " · " + esc(cats) : "") + "</p>" +
-      '<p><span class="gc-badge">' + T.acceptsMona + "</span></p>" +
-      "<p><strong>" + T.hours + "</strong> " + esc(p[HOURS] || T.noHours) + "</p>" +
-      "<p><strong>" + T.address + "</strong> " + esc(p.address || T.noAddress) + "</p></div>";
-  }
-  function popupMarket(p) {
-    return '<div class="gc-popup"><h2>' + esc(p.name) + "</h2>" +
-      "<p>" + esc(MARKET_KIND_FR[p.kind] || KIND_FR.market) + "</p>" +
-      '<p><span class="gc-badge">' + T.stalls(p.conventionne_stall_count, p.stall_count) +
-      "</span></p>" +
-      "<p><strong>" + T.hours + "</strong> " + esc(p[HOURS] || T.noHours) + "</p>" +
-      "<p><strong>" + T.address + "</strong> " + esc(p.address || T.noAddress) + "</p></div>";
+    return L.divIcon({className: "", iconSize: [22, 22],
+      html: '<span class="gc-marker" style="background:' + (COLORS[kind] || "#334155") +
+            '"></span>'});
   }
 
-  var entries = [];  // {marker, kind, days}
-  function getJSON(url) {
-    return fetch(url, {headers: {Accept: "application/geo+json"}}).then(function (r) {
-      if (!r.ok) { throw new Error(url + " : " + r.status); }
-      return r.json();
-    });
-  }
-  function fetchAll(url) {
-    var sep = url.indexOf("?") < 0 ? "?" : "&";
-    return getJSON(url + sep + "limit=1000").then(function (fc) { return fc.features; });
-  }
-
-  var controls = L.control({position: "topright"});
-  controls.onAdd = function () {
-    var div = L.DomUtil.create("div", "gc-filters");
-    var kinds = ["market", "producer", "shop", "epicerie", "cooperative", "amap"];
-    var html = '<form aria-label="' + T.filters + '"><fieldset><legend>' + T.type + "</legend>";
-    kinds.forEach(function (k) {
-      html += '<label><input type="checkbox" name="kind" value="' + k + '" checked> ' +
-              '<span style="color:' + COLORS[k] + '">●</span> ' +
-              esc(k === "market" ? T.markets : KIND_FR[k]) + "</label>";
-    });
-    html += '</fieldset><fieldset><legend><label for="gc-day">' + T.dayLabel +
-            '</label></legend><select id="gc-day" name="day"><option value="">' + T.everyDay +
-            '</option><option value="today">' + T.today + "</option>";
-    DAYS.forEach(function (d) { html += '<option value="' + d + '">' + DAY_FR[d] + "</option>"; });
-    html += "</select></fieldset></form>";
-    div.innerHTML = html;
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    div.addEventListener("change", applyFilters);
-    return div;
-  };
-  controls.addTo(map);
-
-  function selectedDay() {
-    var v = document.getElementById("gc-day").value;
-    if (v === "today") { return DAYS[(new Date().getDay() + 6) % 7]; }
-    return v;
-  }
-  function applyFilters() {
-    var kinds = {};
-    document.querySelectorAll(".gc-filters input[name=kind]").forEach(function (i) {
-      kinds[i.value] = i.checked;
-    });
-    var day = selectedDay();
-    var shown = [];
-    entries.forEach(function (e) {
-      var okDay = !day || (e.days !== null && e.days.indexOf(day) >= 0);
-      if (kinds[e.kind] && okDay) { shown.push(e.marker); }
-    });
-    cluster.clearLayers();
-    cluster.addLayers(shown);
-    status.textContent = T.shown(shown.length, day ? DAY_FR[day] : "");
-  }
-
-  // walking times: click the map (or use "ma position") to list the nearest conventionnés
-  var walkBox = document.getElementById("gc-walk");
-  var walkLayer = L.layerGroup().addTo(map);
-  function walkFrom(lat, lon) {
-    var day = selectedDay();
-    // the place goes in a POST body: no URL (server, proxy or browser history) holds it
-    var place = {lon: Number(lon.toFixed(6)), lat: Number(lat.toFixed(6)), n: 5, route: true,
-                 open_on: day || null};
-    walkBox.hidden = false;
-    walkBox.textContent = T.computing;
-    return fetch(cfg.api + "/walk/nearest", {method: "POST", body: JSON.stringify(place),
-                                              headers: {"Content-Type": "application/json"}})
-      .then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.detail || r.status); }
-        return body;
+  // --- the markers: every place answering the filters ---------------------------------------
+  var lastAt = null;
+  function loadMarkers() {
+    return C.post(cfg.api + "/places", question()).then(function (res) {
+      lastAt = res.at;
+      places = res.places;
+      cluster.clearLayers();
+      markers = {};
+      var shown = res.places.map(function (p) {
+        var m = L.marker([p.lat, p.lon], {icon: icon(p.kind), title: p.name, alt: p.name,
+                                          keyboard: true}).bindPopup(popup(p, res.at));
+        markers[p.key] = {marker: m, place: p};
+        return m;
       });
-    }).then(function (res) {
-      walkLayer.clearLayers();
-      L.circleMarker([lat, lon], {radius: 7, color: "#0f172a", weight: 3, fillOpacity: 0})
-        .addTo(walkLayer);
-      if (res.route) {
-        L.polyline(res.route.coordinates.map(function (c) { return [c[1], c[0]]; }),
-                   {color: "#1d4ed8", weight: 5, opacity: 0.8}).addTo(walkLayer);
+      cluster.addLayers(shown);
+      if (!origin) {
+        status.textContent = T.places(res.places.length) + " " +
+          what(res.at, res.filtered, res.places.length);
+        near.innerHTML = "<p>" + T.pick + "</p>";
+        list.innerHTML = listHtml(res.places, res.at, null);
       }
-      var estimate = res.method !== "network";
-      var html = "<h2>" + T.fromHere + (day ? T.openOn(DAY_FR[day]) : "") +
-                 '</h2><button type="button" class="gc-close" aria-label="' + T.close +
-                 '">×</button><ol>';
-      var today = DAYS[(new Date().getDay() + 6) % 7];
-      res.features.forEach(function (f, i) {
-        var p = f.properties;
-        var where = p.market_ref && marketNames[p.market_ref] ?
-          " — " + esc(marketNames[p.market_ref]) : "";
-        var open = p.open_weekdays == null ? "" : p.open_weekdays.indexOf(today) >= 0 ?
-          ' <span class="gc-open">' + T.openToday + "</span>" : " " + T.closedToday;
-        html += "<li><strong>" + esc(p.name) + "</strong>" + where + " — " +
-                (estimate ? T.about : "") + Math.max(1, Math.round(res.walk[i].walk_min)) +
-                T.walkMin + " (" + Math.round(res.walk[i].walk_m) + " m)<br><small>" +
-                esc(KIND_FR[p.kind] || p.kind) + open +
-                (p[HOURS] ? " · " + esc(p[HOURS]) : "") + "</small></li>";
-      });
-      html += "</ol>";
-      if (!res.features.length) { html += "<p>" + T.noneOpen + "</p>"; }
-      if (estimate) {
-        html += '<p class="gc-note">' + T.offNetwork +
-                res.detour_factor + ".</p>";
-      }
-      walkBox.innerHTML = html;
-      walkBox.querySelector(".gc-close").addEventListener("click", function () {
-        walkBox.hidden = true; walkLayer.clearLayers();
-      });
-    }).catch(function (err) {
-      walkBox.textContent = T.walkError + err.message;
+      return res;
     });
   }
-  map.on("click", function (e) { walkFrom(e.latlng.lat, e.latlng.lng); });
 
-  // address or place search (offline, in the API; the query goes in a POST body only)
-  var marketNames = {};
-  var form = document.getElementById("gc-search");
-  var input = document.getElementById("gc-q");
-  var list = document.getElementById("gc-suggestions");
-  var hits = [], active = -1, timer = null, asked = 0;
-  L.DomEvent.disableClickPropagation(form);
-  L.DomEvent.disableScrollPropagation(form);
-  function showHits(found) {
-    hits = found; active = -1;
-    list.innerHTML = found.map(function (h, i) {
-      return '<li role="option" id="gc-opt-' + i + '" aria-selected="false">' + esc(h.label) +
-        (h.kind === "place" ? ' <small>(' + esc(PLACE_FR[h.detail] || h.detail) + ")</small>" : "") +
-        "</li>";
-    }).join("") || '<li role="option" aria-disabled="true">' + T.noResult + "</li>";
-    list.hidden = false;
-    input.setAttribute("aria-expanded", "true");
-    list.querySelectorAll("li[id]").forEach(function (li, i) {
-      li.addEventListener("click", function () { choose(i); });
-    });
+  // --- walking from a place -----------------------------------------------------------------
+  function drawRoute(route, fit) {
+    walkLayer.eachLayer(function (l) { if (l.gcRoute) { walkLayer.removeLayer(l); } });
+    if (!route) { return; }
+    var line = L.polyline(route.coordinates.map(function (c) { return [c[1], c[0]]; }),
+                          {color: "#1d4ed8", weight: 5, opacity: 0.85});
+    line.gcRoute = true;
+    line.addTo(walkLayer);
+    // the whole walk in view, from the start to the place, at a zoom where streets are named
+    if (fit && !map.getBounds().pad(-0.05).contains(line.getBounds())) {
+      map.fitBounds(line.getBounds(), {padding: [40, 40], maxZoom: 17, animate: false});
+    }
   }
-  function hide() { list.hidden = true; input.setAttribute("aria-expanded", "false");
-                    input.removeAttribute("aria-activedescendant"); }
-  function ask(q) {
+  function entry(p, at, method, i) {
+    return '<li><button type="button" class="gc-entry" data-key="' + esc(p.key) + '">' +
+      '<span class="gc-entry-name"><span class="gc-swatch gc-k-' + esc(p.kind) +
+      '" aria-hidden="true"></span>' + esc(p.name) + "</span>" +
+      '<span class="gc-entry-walk">' + esc(walkText(p, method)) + "</span>" +
+      '<span class="gc-entry-detail">' + esc(kindText(p)) + " · " +
+      '<span class="' + stateClass(p) + '">' + esc(hoursText(p, at)) + "</span></span>" +
+      "</button></li>";
+  }
+  function listHtml(found, at, method) {
+    if (!found.length) { return "<p>" + T.noneWithin(90, what(at, true, 0)) + "</p>"; }
+    return '<ol class="gc-entries">' + found.map(function (p, i) {
+      return entry(p, at, method, i); }).join("") + "</ol>";
+  }
+  var fitNext = false;
+  function walkFrom(lat, lon, move) {
+    origin = {lat: lat, lon: lon};
+    fitNext = move;
+    walkLayer.clearLayers();
+    L.circleMarker([lat, lon], {radius: 8, color: "#0f172a", weight: 3, fillColor: "#fff",
+                                fillOpacity: 1}).bindTooltip(T.here).addTo(walkLayer);
+    if (move) { map.setView([lat, lon], Math.max(map.getZoom(), 16), {animate: false}); }
+    return refreshWalks();
+  }
+  function refreshWalks() {
+    if (!origin) { return Promise.resolve(); }
     var mine = ++asked;
-    return fetch(cfg.api + "/search", {method: "POST", body: JSON.stringify({q: q, n: 6}),
-                                       headers: {"Content-Type": "application/json"}})
-      .then(function (r) { return r.ok ? r.json() : []; })
-      .then(function (found) { if (mine === asked) { showHits(found); } return found; });
+    var lim = limit();
+    status.textContent = T.computing;
+    var from = {lon: Number(origin.lon.toFixed(6)), lat: Number(origin.lat.toFixed(6))};
+    var nearQ = C.post(cfg.api + "/places", question(Object.assign(
+      {max_walk_min: lim, route: true}, from)));
+    var allQ = C.post(cfg.api + "/places", question(Object.assign({max_walk_min: null}, from)));
+    return Promise.all([nearQ, allQ]).then(function (res) {
+      if (mine !== asked) { return; }
+      var r = res[0], all = res[1];
+      var asking = what(r.at, r.filtered, r.places.length);
+      var html;
+      if (r.places.length) {
+        status.textContent = T.within(r.places.length, lim, asking) + T.total(r.matching);
+        html = listHtml(r.places, r.at, r.method);
+      } else {
+        status.textContent = T.noneWithin(lim, asking) + T.total(r.matching);
+        html = "<p>" + T.noneWithin(lim, asking) + "</p>" + (r.beyond ? "<p>" +
+          T.nearestBeyond + "</p>" + listHtml([r.beyond], r.at, r.method) : "");
+      }
+      if (r.method && r.method !== "network") {
+        html += '<p class="gc-note">' + T.offNetwork(r.detour_factor) + "</p>";
+      }
+      near.innerHTML = html;
+      list.innerHTML = listHtml(all.places, all.at, all.method);
+      drawRoute(r.route, fitNext);
+      fitNext = false;
+    }).catch(function (err) {
+      if (mine === asked) { status.textContent = err.message; near.innerHTML = ""; }
+    });
   }
-  function choose(i) {
-    var h = hits[i];
-    if (!h) { return; }
-    input.value = h.label;
-    hide();
-    map.setView([h.lat, h.lon], 16, {animate: false});
-    walkFrom(h.lat, h.lon);
+  function routeTo(key) {
+    if (!origin) { return Promise.resolve(); }
+    return C.post(cfg.api + "/places", question({lon: origin.lon, lat: origin.lat,
+      max_walk_min: null, n: 1, route_to: key})).then(function (r) { drawRoute(r.route, true); })
+      .catch(function (err) { status.textContent = err.message; });
   }
-  function move(step) {
-    var items = list.querySelectorAll("li[id]");
-    if (!items.length) { return; }
-    active = (active + step + items.length) % items.length;
-    items.forEach(function (li, i) { li.setAttribute("aria-selected", String(i === active)); });
-    input.setAttribute("aria-activedescendant", items[active].id);
-    items[active].scrollIntoView({block: "nearest"});
+  function focusPlace(key, route) {
+    var found = markers[key];
+    if (!found) { return; }
+    cluster.zoomToShowLayer(found.marker, function () { found.marker.openPopup(); });
+    if (route) { routeTo(key); }
   }
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    var q = input.value.trim();
-    if (q.length < 2) { hide(); return; }
-    timer = setTimeout(function () { ask(q); }, 180);
+  document.getElementById("gc-side").addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest(".gc-entry") : null;
+    if (b) { focusPlace(b.getAttribute("data-key"), true); }
   });
-  input.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowDown") { e.preventDefault(); if (list.hidden) { ask(input.value.trim()); } else { move(1); } }
-    else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
-    else if (e.key === "Escape") { hide(); }
-    else if (e.key === "Enter" && active >= 0 && !list.hidden) { e.preventDefault(); choose(active); }
+  map.on("popupopen", function (e) {
+    var b = e.popup.getElement().querySelector(".gc-go");
+    if (b) { b.addEventListener("click", function () { routeTo(b.getAttribute("data-key")); }); }
   });
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var q = input.value.trim();
-    if (q.length < 2) { return; }
-    ask(q).then(function (found) { if (found.length) { choose(0); } });
+  map.on("click", function (e) { walkFrom(e.latlng.lat, e.latlng.lng, false); });
+
+  // --- filters, folded on a phone ----------------------------------------------------------
+  var toggle = document.getElementById("gc-filters-toggle");
+  function fold(open) {
+    filters.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? T.filtersShown : T.filtersHidden;
+  }
+  fold(window.matchMedia("(min-width: 768px)").matches && !cfg.embed);
+  toggle.addEventListener("click", function () { fold(filters.hidden); });
+  filters.addEventListener("change", function (e) {
+    var when = document.getElementById("gc-when").value;
+    document.getElementById("gc-time").disabled = !when || when === "now";
+    if (e.target.id === "gc-limit") { refreshWalks(); return; }
+    loadMarkers().then(refreshWalks).catch(function (err) { status.textContent = err.message; });
   });
-  if (navigator.geolocation) {
-    var locate = L.control({position: "topleft"});
-    locate.onAdd = function () {
-      var b = L.DomUtil.create("button", "gc-locate");
-      b.type = "button";
-      b.textContent = T.myPosition;
-      b.setAttribute("aria-label", T.myPositionLabel);
-      L.DomEvent.disableClickPropagation(b);
-      b.addEventListener("click", function () {
-        navigator.geolocation.getCurrentPosition(function (pos) {
-          walkFrom(pos.coords.latitude, pos.coords.longitude);
-        }, function () { walkBox.hidden = false; walkBox.textContent = T.noPosition; });
+
+  // --- tabs: the walking list and every place ------------------------------------------------
+  var tabs = [document.getElementById("gc-tab-near"), document.getElementById("gc-tab-list")];
+  function select(i) {
+    tabs.forEach(function (t, j) {
+      t.setAttribute("aria-selected", String(i === j));
+      t.tabIndex = i === j ? 0 : -1;
+      document.getElementById(t.getAttribute("aria-controls")).hidden = i !== j;
+    });
+  }
+  tabs.forEach(function (t, i) {
+    t.addEventListener("click", function () { select(i); });
+    t.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+        e.preventDefault(); select(1 - i); tabs[1 - i].focus();
+      }
+    });
+  });
+
+  // --- my position -----------------------------------------------------------------------------
+  document.getElementById("gc-locate").addEventListener("click", function () {
+    if (!navigator.geolocation) { status.textContent = T.noPosition; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      walkFrom(pos.coords.latitude, pos.coords.longitude, true);
+    }, function () { status.textContent = T.noPosition; }, {timeout: 10000});
+  });
+
+  // --- the address or place search (offline, in the API; the query in a POST body) ----------
+  var form = document.getElementById("gc-search");
+  if (form) {
+    var input = document.getElementById("gc-q");
+    var sugg = document.getElementById("gc-suggestions");
+    var hits = [], active = -1, timer = null, asking = 0;
+    var showHits = function (found, q) {
+      hits = found; active = -1;
+      sugg.innerHTML = found.map(function (h, i) {
+        return '<li role="option" id="gc-opt-' + i + '" aria-selected="false">' +
+          esc(h.label) + (h.detail ? " <small>(" + esc(T.placeKind[h.detail] || h.detail) +
+          ")</small>" : "") + "</li>";
+      }).join("") || '<li role="option" aria-disabled="true">' + esc(T.noResult(q)) + "</li>";
+      sugg.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      sugg.querySelectorAll("li[id]").forEach(function (li, i) {
+        li.addEventListener("click", function () { choose(i); });
       });
-      return b;
     };
-    locate.addTo(map);
+    var hide = function () { sugg.hidden = true; input.setAttribute("aria-expanded", "false");
+                             input.removeAttribute("aria-activedescendant"); };
+    var ask = function (q) {
+      var mine = ++asking;
+      return C.post(cfg.api + "/search", {q: q, n: 6}).catch(function () { return []; })
+        .then(function (found) { if (mine === asking) { showHits(found, q); } return found; });
+    };
+    var choose = function (i) {
+      var h = hits[i];
+      if (!h) { return; }
+      input.value = h.label;
+      hide();
+      walkFrom(h.lat, h.lon, true);
+    };
+    var move = function (step) {
+      var items = sugg.querySelectorAll("li[id]");
+      if (!items.length) { return; }
+      active = (active + step + items.length) % items.length;
+      items.forEach(function (li, i) { li.setAttribute("aria-selected", String(i === active)); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({block: "nearest"});
+    };
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) { hide(); return; }
+      timer = setTimeout(function () { ask(q); }, 180);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") {
+        e.preventDefault();
+        if (sugg.hidden) { ask(input.value.trim()); } else { move(1); }
+      } else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+      else if (e.key === "Escape") { hide(); }
+      else if (e.key === "Enter" && active >= 0 && !sugg.hidden) { e.preventDefault(); choose(active); }
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var q = input.value.trim();
+      if (q.length < 2) { return; }
+      ask(q).then(function (found) { if (found.length) { choose(0); } });
+    });
   }
 
-  var background = getJSON(cfg.api + "/neighbourhoods?level=quartier&limit=1000")
-    .then(function (fc) {
-      L.geoJSON(fc, {interactive: false,
-        style: {color: "#64748b", weight: 1, fillColor: "#f1f5f9", fillOpacity: 0.6}})
-        .addTo(map).bringToBack();
+  // --- suggest a place, or a correction of its hours -----------------------------------------
+  var dialog = document.getElementById("gc-suggest");
+  var sform = document.getElementById("gc-suggest-form");
+  function whatChosen() { return sform.querySelector("input[name=what]:checked").value; }
+  function showWhat() {
+    var w = whatChosen();
+    sform.querySelectorAll("[data-what]").forEach(function (d) {
+      d.hidden = d.getAttribute("data-what") !== w;
     });
-  map.attributionControl.addAttribution(esc(cfg.attribution));
-  map.fitBounds(cfg.bounds);
+  }
+  sform.addEventListener("change", showWhat);
+  document.getElementById("gc-suggest-open").addEventListener("click", function (e) {
+    e.preventDefault();
+    var select = document.getElementById("gc-s-place");
+    select.innerHTML = places.slice().sort(function (a, b) {
+      return a.name.localeCompare(b.name, cfg.lang); }).map(function (p) {
+      return '<option value="' + esc(p.key) + '">' + esc(p.name) + "</option>"; }).join("");
+    document.getElementById("gc-s-error").textContent = "";
+    showWhat();
+    dialog.showModal();
+  });
+  document.getElementById("gc-s-cancel").addEventListener("click", function () { dialog.close(); });
+  sform.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var w = whatChosen();
+    var body = {kind: w, hours: document.getElementById("gc-s-hours").value.trim(),
+                comment: document.getElementById("gc-s-comment").value.trim()};
+    if (w === "new_place") {
+      body.name = document.getElementById("gc-s-name").value.trim();
+      body.place_kind = document.getElementById("gc-s-kind").value;
+      body.address = document.getElementById("gc-s-address").value.trim();
+    } else {
+      body.place = document.getElementById("gc-s-place").value;
+    }
+    C.post(cfg.api + "/suggestions", body).then(function () {
+      dialog.close();
+      sform.reset();
+      status.textContent = T.sent;
+    }).catch(function (err) {
+      document.getElementById("gc-s-error").textContent = err.message;
+    });
+  });
 
-  Promise.all([
-    fetchAll(cfg.api + "/points-of-sale?status=conventionne"),
-    fetchAll(cfg.api + "/markets?with_conventionnes=true"),
-    background,
-  ]).then(function (res) {
-    res[0].forEach(function (f) {
-      var p = f.properties;
-      if (!p.accepts_mona || p.kind === "market_stall") { return; }  // stalls: via their market
-      var c = f.geometry.coordinates;
-      var m = L.marker([c[1], c[0]], {icon: icon(p.kind), title: p.name, alt: p.name,
-                                      keyboard: true}).bindPopup(popupPos(p));
-      entries.push({marker: m, kind: p.kind, days: p.open_weekdays});
-    });
-    res[1].forEach(function (f) {
-      var p = f.properties;
-      marketNames[p.ref] = p.name;
-      var c = f.geometry.coordinates;
-      var m = L.marker([c[1], c[0]], {icon: icon("market"), title: p.name, alt: p.name,
-                                      keyboard: true}).bindPopup(popupMarket(p));
-      entries.push({marker: m, kind: "market", days: p.open_weekdays});
-    });
-    applyFilters();
+  // --- start: the city at street zoom, or the place a link names ------------------------------
+  var wanted = new URLSearchParams(location.search).get("lieu");
+  loadMarkers().then(function () {
+    if (wanted && markers[wanted]) {
+      map.setView(markers[wanted].marker.getLatLng(), 17, {animate: false});
+      focusPlace(wanted, false);
+    }
     document.body.setAttribute("data-gc-ready", "1");
   }).catch(function (err) {
-    status.textContent = T.loadError + err.message;
+    status.textContent = err.message;
     document.body.setAttribute("data-gc-ready", "error");
   });
 })();

@@ -24,20 +24,20 @@
     panel.innerHTML = "<button id='gc-logout' type='button'>Se déconnecter</button>" +
       "<h2>" + esc(p.name) + "</h2><table><tr><th>À pied</th><th>Habitants</th>" +
       "<th>Membres</th><th>MonA/mois</th></tr>" + d.bands.map(function (b) {
-        return "<tr><td>" + b.minutes + " min</td><td class='num'>" + num(b.people) +
+        return "<tr><td>" + C.minutes(b.minutes) + "</td><td class='num'>" + num(b.people) +
           "</td><td class='num'>" + num(b.members) + "</td><td class='num'>" +
-          num(b.mona_allocated_per_month) + "</td></tr>";
+          C.mona(b.mona_allocated_per_month) + "</td></tr>";
       }).join("") + "</table>" +
       (spent ? "<h2>MonA reçues (" + esc(spent.year) + ")</h2><p>" +
-        num(spent.total.mona, "MonA") + (spent.total.members != null ? " de " +
-        spent.total.members + " membres" : "") + "</p><p class='gc-note'>" +
+        C.mona(spent.total.mona) + (spent.total.members != null ? " de " +
+        C.num(spent.total.members) + " membres" : "") + "</p><p class='gc-note'>" +
         spent.cells.length + (spent.cells.length > 1 ? " zones d'origine publiées" :
                               " zone d'origine publiée") +
         (spent.other_origins.members ? ", autres origines regroupées" : "") + "</p>" : "") +
       (d.received_by_month ? "<h2>Par mois</h2><table>" +
         d.received_by_month.months.map(function (m) {
-          return "<tr><td>" + esc(m.month) + "</td><td class='num'>" +
-            (m.members === 0 ? "—" : num(m.mona, "MonA")) + "</td></tr>";
+          return "<tr><td>" + esc(C.month(m.month)) + "</td><td class='num'>" +
+            (m.members === 0 ? "—" : C.mona(m.mona)) + "</td></tr>";
         }).join("") + "</table>" : "") +
       "<p class='gc-note'>Membres comptés par zones entières d'au moins " + d.min_members +
       " membres (secret statistique). Habitants : estimations.</p>";
@@ -48,9 +48,9 @@
     var wanted = new URLSearchParams(location.search).get("point_of_sale");
     s.api("/me").then(function (me) {
       var id = me.point_of_sale_id || wanted;
-      if (!id) { throw new Error("aucun point de vente lié à ce compte"); }
+      if (!id) { throw new Error("Aucun point de vente n'est lié à ce compte."); }
       return s.api("/points-of-sale/" + encodeURIComponent(id) + "/demand");
-    }).then(show).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+    }).then(show).catch(function (err) { status.textContent = err.message; });
   }
-  C.background(map, cfg);
+  map.fitBounds(cfg.bounds);
 })();

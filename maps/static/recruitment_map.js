@@ -7,26 +7,26 @@
   var status = document.getElementById("gc-status");
   var panel = document.getElementById("gc-panel");
   var drawn = null;
-  var TERMS = {desert_low_income: "bas revenus en désert alimentaire",
-               under_represented: "strates sous-représentées",
-               spare_capacity: "près de conventionnés peu fréquentés"};
+  var TERMS = {desert_low_income: "personnes modestes en désert alimentaire",
+               under_represented: "personnes des strates sous-représentées",
+               spare_capacity: "personnes près de conventionnés peu fréquentés"};
   var s = C.session(cfg, status, start);
 
   function coverageTable(cov) {
-    return "<h2>Couverture des strates</h2><table><tr><th>Strate</th><th>Population</th>" +
-      "<th>Membres</th><th>En attente</th></tr>" + cov.strata.map(function (r) {
-        var label = r.stratum.replace("|", " · ") + (r.under_represented ? " ⚠" : "");
-        return "<tr><td>" + esc(label) + "</td><td class='num'>" +
-          Math.round(r.population_share * 100) + " %</td><td class='num'>" +
-          (r.member_share == null ? "secret" : Math.round(r.member_share * 100) + " %") +
+    return "<h2>Couverture des strates</h2><table><tr><th>Strate</th><th class='num'>" +
+      "Population</th><th class='num'>Membres</th><th class='num'>En attente</th></tr>" +
+      cov.strata.map(function (r) {
+        var label = C.stratum(r.stratum) + (r.under_represented ? " ⚠" : "");
+        return "<tr><td>" + esc(label) + "</td><td class='num'>" + C.pct(r.population_share) +
+          "</td><td class='num'>" + (r.member_share == null ? C.secret : C.pct(r.member_share)) +
           "</td><td class='num'>" + num(r.waiting) + "</td></tr>";
       }).join("") + "</table>" +
       cov.strata.filter(function (r) { return r.where_they_live; }).map(function (r) {
-        return "<p class='gc-note'>À mobiliser, " + esc(r.stratum) + " : " +
+        return "<p class='gc-note'>À mobiliser, " + esc(C.stratum(r.stratum)) + " : " +
           r.where_they_live.map(function (p) { return esc(p.name); }).join(", ") + "</p>";
       }).join("") +
       "<p class='gc-note'>⚠ strate sous-représentée. Comptes de moins de " +
-      cov.min_members_per_cell + " masqués (secret statistique).</p>";
+      C.num(cov.min_members_per_cell) + " masqués (secret statistique).</p>";
   }
   function target() {
     var q = ["k", "reach_min", "mode", "desert_low_income", "under_represented",
@@ -50,7 +50,7 @@
         var m = L.marker([site.site.lat, site.site.lon], {title: (i + 1) + ". " + site.site.name,
           icon: L.divIcon({className: "gc-rank", html: String(i + 1)})});
         m.bindPopup("<b>" + esc(site.site.name) + "</b><br>" + num(site.people_reached) +
-                    " habitants à " + out.reach_min + " min");
+                    " habitants à " + C.minutes(out.reach_min));
         drawn.addLayer(m);
       });
       drawn.addTo(map);
@@ -58,32 +58,33 @@
       document.getElementById("gc-result").innerHTML =
         "<h2>" + out.k + " lieux de recrutement</h2><p class='gc-note'>" +
         (out.method === "exact" ? "Optimum exact" : "Mode interactif (écart à l'optimum " +
-         "garanti ≤ " + Math.round(out.gap * 1000) / 10 + " %)") + " en " + Math.round(out.seconds * 1000) +
-        " ms · " + out.instance.cells + " carreaux × " + out.instance.sites + " lieux</p><ol>" +
+         "garanti ≤ " + C.pct(out.gap, 1) + ")") + " en " + C.num(out.seconds * 1000) +
+        " ms · " + C.num(out.instance.cells) + " carreaux × " + C.num(out.instance.sites) +
+        " lieux</p><ol>" +
         out.sites.map(function (site) {
           return "<li><b>" + esc(site.site.name) + "</b> : " + num(site.people_reached) +
-            " habitants de plus à " + out.reach_min + " min<br><small>" +
+            " habitants de plus à " + C.minutes(out.reach_min) + "<br><small>" +
             Object.keys(TERMS).map(function (t) {
               return num(site.terms[t]) + " " + TERMS[t]; }).join(" · ") +
-            "<br>" + num(site.mona_per_month.total, "MonA") + "/mois pour " +
-            site.mona_per_month.assumed_new_members + " nouveaux membres, vers " +
+            "<br>" + C.mona(site.mona_per_month.total) + " par mois pour " +
+            num(site.mona_per_month.assumed_new_members) + " nouveaux membres, vers " +
             site.mona_per_month.to.map(function (c) { return esc(c.name) + " (" +
-              num(c.mona, "MonA") + ")"; }).join(", ") + "</small></li>";
+              C.mona(c.mona) + ")"; }).join(", ") + "</small></li>";
         }).join("") + "</ol><p class='gc-note'>" + esc(out.estimates) + "</p>";
       status.textContent = "Objectif : " + num(out.objective) + " personnes pondérées";
-    }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+    }).catch(function (err) { status.textContent = err.message; });
   }
   function field(id, label, value, attrs) {
-    return "<label>" + label + " <input id='gc-" + id + "' value='" + value + "' " + attrs +
-           "></label>";
+    return "<label for='gc-" + id + "'>" + label + "</label><input id='gc-" + id + "' value='" +
+           value + "' " + attrs + ">";
   }
   function start() {
     panel.innerHTML = "<button id='gc-logout' type='button'>Se déconnecter</button>" +
       "<div id='gc-coverage'></div><h2>Cibler le recrutement</h2><form id='gc-target'>" +
       field("k", "Nombre de lieux", 5, "type='number' min='1' max='50'") +
       field("reach_min", "À pied (minutes)", 10, "type='number' min='1' max='30'") +
-      "<label>Calcul <select id='gc-mode'><option value='exact'>exact</option>" +
-      "<option value='interactive'>interactif</option></select></label>" +
+      "<label for='gc-mode'>Calcul</label><select id='gc-mode'><option value='exact'>exact" +
+      "</option><option value='interactive'>interactif</option></select>" +
       field("desert_low_income", "Poids : déserts alimentaires", 1, "type='number' min='0' max='100' step='0.1'") +
       field("under_represented", "Poids : strates sous-représentées", 1, "type='number' min='0' max='100' step='0.1'") +
       field("spare_capacity", "Poids : conventionnés peu fréquentés", 1, "type='number' min='0' max='100' step='0.1'") +
@@ -107,7 +108,7 @@
                     " adultes des strates sous-représentées (estimation)");
       }}).addTo(map);
       target();
-    }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+    }).catch(function (err) { status.textContent = err.message; });
   }
-  C.background(map, cfg);
+  map.fitBounds(cfg.bounds);
 })();
