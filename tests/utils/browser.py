@@ -115,7 +115,7 @@ def view(browser: Any, screenshot: str, *, phone: bool = False, **context: Any
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(400)
             page.screenshot(path=str(ARTIFACTS / f"{stem}-375.png"))
-        assert errors == []
+        assert errors == [], errors
     finally:
         ctx.close()
 
