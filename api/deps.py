@@ -200,6 +200,8 @@ BudgetReaderDep = Annotated[User, require_scope("budget:read")]
 FlowsReaderDep = Annotated[User, require_scope("flows:read")]
 EnrolmentReaderDep = Annotated[User, require_scope("enrolment:read")]
 EnrolmentWriterDep = Annotated[User, require_scope("enrolment:write")]
+LedgerAdminDep = Annotated[User, require_scope("ledger:admin")]
+AccountsWriterDep = Annotated[User, require_scope("accounts:write")]
 
 
 def own_member_id(user: MemberDep) -> int:
@@ -212,14 +214,24 @@ def own_member_id(user: MemberDep) -> int:
 OwnMemberDep = Annotated[int, Depends(own_member_id)]
 
 
-def own_till(user: VendorDep) -> int:
-    """The point of sale a vendor's login takes payments for."""
-    if user.point_of_sale_id is None:
+def till_point_of_sale(user: User, requested: int | None) -> int:
+    """The point of sale a vendor's login cashes at: ``requested`` if it is one of its own
+    (a producer at two markets chooses), else its first."""
+    if not user.points_of_sale:
         raise ForbiddenError("only a producer or shop account takes payments")
-    return user.point_of_sale_id
+    if requested is None:
+        return user.points_of_sale[0]
+    if requested not in user.points_of_sale:
+        raise ForbiddenError("this login does not cash at that point of sale")
+    return requested
 
 
-TillDep = Annotated[int, Depends(own_till)]
+def own_till_in_path(point_of_sale_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                     user: VendorDep) -> int:
+    return till_point_of_sale(user, point_of_sale_id)
+
+
+TillInPathDep = Annotated[int, Depends(own_till_in_path)]
 
 
 def _viewable_point_of_sale(user: User, requested: int | None) -> int:
@@ -233,11 +245,11 @@ def _viewable_point_of_sale(user: User, requested: int | None) -> int:
     if "flows:own" not in user.scopes:
         raise ForbiddenError(f"the {user.role} role may not see a point of sale's demand "
                              "or payers")
-    if requested is not None and requested != user.point_of_sale_id:
-        raise ForbiddenError("a producer sees only its own point of sale")
-    if user.point_of_sale_id is None:
+    if not user.points_of_sale:
         raise ForbiddenError("this login is not linked to a point of sale")
-    return user.point_of_sale_id
+    if requested is not None and requested not in user.points_of_sale:
+        raise ForbiddenError("a producer sees only its own point of sale")
+    return requested if requested is not None else user.points_of_sale[0]
 
 
 def viewable_point_of_sale_in_path(

@@ -14,7 +14,7 @@ FAVICON = "data:,"
 def install(app: FastAPI) -> None:
     """Add ``/docs`` and ``/redoc``."""
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=str(app.openapi_url), title=f"{app.title} — API",
@@ -22,7 +22,7 @@ def install(app: FastAPI) -> None:
             swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
             swagger_favicon_url=FAVICON)
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.get("/redoc", include_in_schema=False, response_class=HTMLResponse)
     def redoc() -> HTMLResponse:
         return get_redoc_html(openapi_url=str(app.openapi_url), title=f"{app.title} — API",
                               redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",

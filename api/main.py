@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import docs, errors
 from api.routes import (
+    accounts,
     auth,
     enrolment,
     flows,
@@ -26,6 +27,7 @@ from api.routes import (
     points_of_sale,
     search,
     suggestions,
+    till,
     transfer,
     walking,
 )
@@ -43,16 +45,21 @@ from geo_caisse.storage.migrate import current_revision
 from geo_caisse.walk.service import WalkingService
 from maps import (
     STATIC_DIR,
+    build_accounts_page,
     build_coordinator_map,
     build_member_map,
+    build_member_space,
     build_mona_map,
     build_producer_map,
     build_recruitment_map,
     build_suggestions_page,
+    build_till_page,
+    build_treasury_page,
+    build_welcome_page,
 )
 
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
-           ledger, flows, enrolment, planning, search, suggestions, pages)
+           ledger, till, accounts, flows, enrolment, planning, search, suggestions, pages)
 
 
 class RefuseOversizeBodies:
@@ -117,6 +124,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "recruitment": build_recruitment_map(territory),
             "producer": build_producer_map(territory),
             "suggestions": build_suggestions_page(territory),
+            "me": {lang: build_member_space(territory, lang=lang) for lang in ("fr", "en")},
+            "welcome": {lang: build_welcome_page(territory, lang=lang)
+                        for lang in ("fr", "en")},
+            "till": build_till_page(territory),
+            "accounts": build_accounts_page(territory),
+            "treasury": build_treasury_page(territory),
         }
         yield
         engine.dispose()

@@ -58,7 +58,9 @@ def base_map(territory: Territory, *, css: str, zoom: int = 13) -> folium.Map:
 COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
                       ("/coordination/mona", "Flux de MonA"),
                       ("/coordination/recrutement", "Recrutement"),
-                      ("/coordination/propositions", "Propositions"))
+                      ("/coordination/propositions", "Propositions"),
+                      ("/coordination/comptes", "Comptes"),
+                      ("/coordination/tresorerie", "Trésorerie"))
 
 
 def coordination_nav(current: str) -> str:
@@ -75,6 +77,27 @@ def header(territory: Territory, heading: str, *, extra: str = "") -> str:
             f'<span class="gc-territory">{escape(territory.name)}</span></h1>{extra}</header>')
 
 
+LOGIN_TEXT = {
+    "fr": {"user": "Identifiant", "password": "Mot de passe", "submit": "Se connecter",
+           "needed": "Connexion requise"},
+    "en": {"user": "Login", "password": "Password", "submit": "Log in",
+           "needed": "Please log in"},
+}
+
+
+def login_form(heading: str, *, lang: str = "fr", extra: str = "") -> str:
+    """The login form ``gc_common.js`` handles (labels above the fields, the error said)."""
+    t = LOGIN_TEXT[lang]
+    return (f'<form id="gc-login" class="gc-login"><h2>{heading}</h2>'
+            f'<label for="gc-user">{t["user"]}</label>'
+            '<input id="gc-user" name="username" autocomplete="username" required>'
+            f'<label for="gc-pass">{t["password"]}</label>'
+            '<input id="gc-pass" name="password" type="password" '
+            'autocomplete="current-password" required>'
+            f'<button type="submit" class="gc-primary">{t["submit"]}</button>'
+            f'<p id="gc-login-error" class="gc-error" role="alert"></p>{extra}</form>')
+
+
 def login_page(territory: Territory, *, heading: str, title: str, login_heading: str,
                script: str, config: dict[str, Any], nav: str | None = None) -> str:
     """A page whose data needs a login: header, status line, a panel holding the login form
@@ -84,17 +107,33 @@ def login_page(territory: Territory, *, heading: str, title: str, login_heading:
     body = (header(territory, heading, extra=coordination_nav(nav) if nav else "")
             + f'<aside id="gc-side" class="gc-side" aria-label="{heading}">'
             '<div id="gc-status" role="status" aria-live="polite">Connexion requise</div>'
-            '<div id="gc-panel" class="gc-panel">'
-            f'<form id="gc-login" class="gc-login"><h2>{login_heading}</h2>'
-            '<label for="gc-user">Identifiant</label>'
-            '<input id="gc-user" name="username" autocomplete="username" required>'
-            '<label for="gc-pass">Mot de passe</label>'
-            '<input id="gc-pass" name="password" type="password" '
-            'autocomplete="current-password" required>'
-            '<button type="submit">Se connecter</button>'
-            '<p id="gc-login-error" class="gc-error" role="alert"></p></form></div></aside>')
+            '<div id="gc-panel" class="gc-panel">' + login_form(login_heading) +
+            '</div></aside>')
     return render_page(fmap, territory, title=title, body_html=body,
                        script=["gc_common.js", script], config=config)
+
+
+def plain_page(territory: Territory, *, title: str, heading: str, main_html: str,
+               script: str, config: dict[str, Any], css: str, lang: str = "fr",
+               extra: str = "", nav: str | None = None) -> str:
+    """A page without a map (the member's space, the till, the welcome page, the accounts):
+    the header, one column of content, the data's attribution at the foot."""
+    full = {"api": "/api", "lang": lang, **config}
+    head = header(territory, heading,
+                  extra=(coordination_nav(nav) if nav else "") + extra)
+    foot = (f'<footer class="gc-foot"><p>{escape(territory.attribution)}</p></footer>')
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
+        f"<title>{escape(title)}</title>"
+        f'<link rel="stylesheet" href="{STATIC_URL}/gc_base.css">'
+        f'<link rel="stylesheet" href="{STATIC_URL}/{css}">'
+        f"<script>window.GEO_CAISSE = {json.dumps(full, ensure_ascii=False)};</script>"
+        f'<script defer src="{STATIC_URL}/gc_common.js"></script>'
+        f'<script defer src="{STATIC_URL}/{script}"></script>'
+        f'</head><body class="gc-page gc-plain">{head}'
+        f'<main id="gc-main" class="gc-main">{main_html}</main>{foot}</body></html>')
 
 
 def basemap_config(territory: Territory) -> dict[str, Any]:

@@ -45,6 +45,10 @@ cp "$p"/bundles/redoc.standalone.js "$p"/bundles/redoc.standalone.js.LICENSE.txt
 sed -i 's|https://cdn.redoc.ly/redoc/logo-mini.svg|data:image/gif;base64,R0lGODlhAQABAAAAACw=|' \
     $V/redoc/redoc.standalone.js
 
+p=$(fetch jsqr@1.4.0)
+mkdir -p $V/jsqr
+cp "$p"/dist/jsQR.js "$p"/LICENSE $V/jsqr/
+
 p=$(fetch axe-core@4.14.1)
 cp "$p"/axe.min.js "$p"/LICENSE tests/vendor/axe-core/
 echo "vendored into $V and tests/vendor/axe-core"

@@ -30,4 +30,5 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], sessions: Sessi
 def me(user: UserDep) -> Me:
     """Who the token says the caller is: role, scopes and their own links."""
     return Me(username=user.username, role=user.role, scopes=list(user.scopes),
-              member_id=user.member_id, point_of_sale_id=user.point_of_sale_id)
+              member_id=user.member_id, point_of_sale_id=user.point_of_sale_id,
+              points_of_sale=list(user.points_of_sale))

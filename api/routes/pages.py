@@ -25,6 +25,12 @@ def _page(html: str) -> HTMLResponse:
     return HTMLResponse(html, headers=_FRAMED_BY_US)
 
 
+def _private(html: str) -> HTMLResponse:
+    """A page where codes are shown or typed: never framed, cached, or its address sent on."""
+    return HTMLResponse(html, headers={**_FRAMED_BY_US, "Cache-Control": "no-store",
+                                       "Referrer-Policy": "no-referrer"})
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def member_map(request: Request, lang: Annotated[Literal["fr", "en"], Query()] = "fr",
                embed: Annotated[bool, Query()] = False,
@@ -64,6 +70,39 @@ def producer_map(request: Request) -> HTMLResponse:
 def suggestions_page(request: Request) -> HTMLResponse:
     """The coordinators' queue of suggestions from the public; data after login."""
     return _page(request.app.state.pages["suggestions"])
+
+
+@router.get("/moi", response_class=HTMLResponse, include_in_schema=False)
+def member_space(request: Request,
+                 lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
+    """The member's own space: balance, statement, paying; data after login."""
+    return _private(request.app.state.pages["me"][lang])
+
+
+@router.get("/encaisser", response_class=HTMLResponse, include_in_schema=False)
+def till_page(request: Request) -> HTMLResponse:
+    """A point of sale's till; data after login."""
+    return _private(request.app.state.pages["till"])
+
+
+@router.get("/bienvenue", response_class=HTMLResponse, include_in_schema=False)
+def welcome_page(request: Request,
+                 lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
+    """Where a person uses their invitation letter's code."""
+    return _private(request.app.state.pages["welcome"][lang])
+
+
+@router.get("/coordination/comptes", response_class=HTMLResponse, include_in_schema=False)
+def accounts_page(request: Request) -> HTMLResponse:
+    """The coordinators' accounts and invitations; data after login."""
+    return _page(request.app.state.pages["accounts"])
+
+
+@router.get("/coordination/tresorerie", response_class=HTMLResponse,
+            include_in_schema=False)
+def treasury_page(request: Request) -> HTMLResponse:
+    """The coordinators' treasury (allocation, reconversions, budget); data after login."""
+    return _page(request.app.state.pages["treasury"])
 
 
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +22,9 @@ class Me(BaseModel):
     role: str
     scopes: list[str]
     member_id: int | None
-    point_of_sale_id: int | None
+    point_of_sale_id: int | None = Field(description="a vendor's first point of sale")
+    points_of_sale: list[int] = Field(default=[], description="every point of sale a "
+                                                               "vendor's login cashes at")
 
 
 class StatementLineOut(BaseModel):
@@ -41,7 +43,9 @@ class Balance(BaseModel):
 
 class CodeOut(BaseModel):
     code: str
+    display: str = Field(description="the code as shown to be read out: ABCDE FGHJK")
     expires_at: datetime
+    qr_svg: str = Field(description="the code's QR code, an inline SVG drawn by the service")
 
 
 class PaymentIn(BaseModel):
@@ -49,6 +53,39 @@ class PaymentIn(BaseModel):
     code: str = Field(min_length=1, max_length=40, description="the member's one-time code")
     amount_mona: Decimal = Field(gt=0, le=10000, decimal_places=2,
                                  description="amount as a decimal string, e.g. \"12.50\"")
+    point_of_sale_id: int | None = Field(default=None, ge=1, le=2**53,
+                                         description="where the vendor cashes today, if its "
+                                                     "login has several (default: its first)")
+
+
+class AccountLineOut(BaseModel):
+    """A line of the member's own statement, newest first."""
+
+    kind: str = Field(description="allocation, payment, reversal…")
+    amount_mona: Decimal = Field(description="positive: received; negative: spent")
+    balance_after_mona: Decimal
+    occurred_at: datetime
+    place_name: str | None = Field(description="the point of sale of a payment")
+    place_kind: str | None
+    market_name: str | None = Field(description="a market stall's market")
+    month: str | None = Field(description="an allocation's month (YYYY-MM)")
+    reverses_kind: str | None = Field(description="a reversal: what it cancels")
+
+
+class MemberAccountOut(BaseModel):
+    """The caller's own account: never anyone else's."""
+
+    pseudonym: str
+    joined_on: date
+    active: bool
+    balance_mona: Decimal
+    month: str
+    allocated_this_month_mona: Decimal
+    next_allocation_on: date
+    monthly_allocation_mona: Decimal
+    contribution_this_month_eur: Decimal | None
+    contributions_this_year_eur: Decimal
+    statement: list[AccountLineOut]
 
 
 class ReceiptOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.flows import Basin, VendorMonths
 
@@ -94,6 +94,10 @@ class DemandAreaProperties(BaseModel):
     within_min: int
 
 
+class YearToDate(VendorMonths):
+    through: str | None = Field(description="the last month over (YYYY-MM)")
+
+
 class Demand(BaseModel):
     """People and members within 5, 10 and 15 minutes' walk (members by whole areas of the
     minimum group), and where the MonA spent here comes from."""
@@ -105,5 +109,10 @@ class Demand(BaseModel):
     areas_withheld: int
     method: str
     people_source: str
+    years: list[str] = Field(default=[], description="the years the ledger holds")
+    year: str | None = Field(default=None, description="the year of spent_here and "
+                             "received_by_month: by default the latest complete one")
     spent_here: Basin | None = None
     received_by_month: VendorMonths | None = None
+    to_date: YearToDate | None = Field(default=None, description="the current year's months "
+                                       "already over, beside a complete year")

@@ -21,8 +21,8 @@ def issue_token(user: User, *, secret: str, ttl_min: float, now: datetime | None
                               "exp": moment + timedelta(minutes=ttl_min)}
     if user.member_id is not None:
         claims["mid"] = user.member_id
-    if user.point_of_sale_id is not None:
-        claims["pos"] = user.point_of_sale_id
+    if user.points_of_sale:
+        claims["pos"] = list(user.points_of_sale)
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -38,5 +38,9 @@ def read_token(token: str, *, secret: str) -> User:
     role = claims.get("role")
     if role not in SCOPES_BY_ROLE:
         raise AuthError("invalid access token (unknown role)")
-    return User(str(claims["sub"]), role, SCOPES_BY_ROLE[role], claims.get("mid"),
-                claims.get("pos"))
+    pos = claims.get("pos") or []
+    if isinstance(pos, int):
+        pos = [pos]
+    if not isinstance(pos, list) or not all(isinstance(p, int) for p in pos):
+        raise AuthError("invalid access token (points of sale)")
+    return User(str(claims["sub"]), role, SCOPES_BY_ROLE[role], claims.get("mid"), tuple(pos))

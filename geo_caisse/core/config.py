@@ -152,11 +152,13 @@ class CaisseConfig:
     INSEE rule of 11 members behind every published figure.
     """
 
+    name: str = ""
     monthly_allocation_mona: Decimal = Decimal("100")
     contribution_min_eur: Decimal = Decimal("1")
     contribution_max_eur: Decimal = Decimal("150")
     state_topup_share: Decimal = Decimal("0.5")
     payment_code_ttl_min: float = 10.0
+    invitation_ttl_days: int = 30
     centre: tuple[str, ...] = ()
     min_members_per_cell: int = 11
     contribution_grid: tuple[ContributionStep, ...] = ()
@@ -185,7 +187,11 @@ class CaisseConfig:
                          high=str(high))))
         minimum = int(_number(table, "min_members_per_cell", 11, where=where, low=11,
                               high=1000))
+        name = table.get("name", "")
+        if not isinstance(name, str) or len(name) > 120:
+            raise DataError(f"{where}: [caisse] name must be text of at most 120 characters")
         return cls(
+            name=name,
             monthly_allocation_mona=_decimal(table, "monthly_allocation_mona", "100",
                                              where=where, low="1", high="10000"),
             contribution_min_eur=low, contribution_max_eur=high,
@@ -193,6 +199,8 @@ class CaisseConfig:
                                        low="0", high="10"),
             payment_code_ttl_min=_number(table, "payment_code_ttl_min", 10, where=where,
                                          low=1, high=1440),
+            invitation_ttl_days=int(_number(table, "invitation_ttl_days", 30, where=where,
+                                            low=1, high=365)),
             centre=tuple(centre), min_members_per_cell=minimum, contribution_grid=tuple(grid),
         )
 

@@ -12,7 +12,9 @@ the heatmap), is a union of whole areas: 0 or at least ``k`` members.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from shapely.geometry import mapping
@@ -49,9 +51,11 @@ def _active_members(sessions: sessionmaker[Session]) -> tuple[np.ndarray, np.nda
 
 def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
                     territory: Territory, point_of_sale_id: int, *,
-                    flows: MonaFlows | None = None, year: str | None = None) -> dict[str, Any]:
+                    flows: MonaFlows | None = None, year: str | None = None,
+                    today: date | None = None) -> dict[str, Any]:
     """The demand around one point of sale (see the module's docstring); where the Mona spent
-    there comes from in ``year`` (default: the flows' latest year)."""
+    there comes from in ``year`` (default: the latest complete year, with the current year
+    to date beside it as ``to_date``)."""
     k = check_min_members(territory.caisse.min_members_per_cell)
     with sessions() as session:
         try:
@@ -128,14 +132,40 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
         "people_source": "census estimates spread over address points",
     }
     if flows is not None and flows.years():
-        year = flows.year_or_latest(year)
-        try:
-            out["spent_here"] = flows.homes.basin(point_of_sale_id, year)
-            out["received_by_month"] = flows.vendors.months(point_of_sale_id, year)
-        except ValidationError:
-            out["spent_here"] = None  # no Mona account: not a conventionné yet
-            out["received_by_month"] = None
+        years = flows.years()
+        today = today or datetime.now(ZoneInfo(territory.timezone)).date()
+        this_year = str(today.year)
+        if year is None:
+            # the latest complete year; the current one comes beside it, to date
+            complete = [y for y in years if y < this_year]
+            year = complete[-1] if complete else flows.year_or_latest(None)
+        out["years"] = years
+        out["year"] = year
+        out.update(_received(flows, point_of_sale_id, year))
+        out["to_date"] = (_to_date(flows, point_of_sale_id, today)
+                          if this_year in years and this_year != year else None)
     return out
+
+
+def _to_date(flows: MonaFlows, point_of_sale_id: int, today: date) -> dict[str, Any] | None:
+    """The current year's months already over (a month's figure is fixed once it ends, so no
+    two publications can be subtracted to isolate fewer payers than the minimum group);
+    no origins until the year is complete."""
+    current = f"{today:%Y-%m}"
+    got = _received(flows, point_of_sale_id, str(today.year))["received_by_month"]
+    if got is None:
+        return None
+    months = [m for m in got["months"] if m["month"] < current]
+    return {**got, "months": months, "through": months[-1]["month"] if months else None}
+
+
+def _received(flows: MonaFlows, point_of_sale_id: int, year: str) -> dict[str, Any]:
+    """Where the MonA spent at a point of sale in ``year`` comes from, and by month."""
+    try:
+        return {"spent_here": flows.homes.basin(point_of_sale_id, year),
+                "received_by_month": flows.vendors.months(point_of_sale_id, year)}
+    except ValidationError:  # no Mona account: not a conventionné yet
+        return {"spent_here": None, "received_by_month": None}
 
 
 __all__ = ["BANDS_MIN", "producer_demand"]

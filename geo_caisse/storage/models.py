@@ -261,8 +261,48 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(12))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    #: a vendor's first point of sale (the others: UserPointOfSaleRow)
     point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserPointOfSaleRow(Base):
+    """The other stalls or shops a vendor account cashes at (a producer at two markets)."""
+
+    __tablename__ = "user_point_of_sale"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    point_of_sale_id: Mapped[int] = mapped_column(ForeignKey("point_of_sale.id"),
+                                                  primary_key=True)
+
+
+INVITATION_PURPOSES = ("member", "vendor", "reset")
+
+
+class InvitationRow(Base):
+    """A one-time code that lets a person make their login (a drawn or referred member, a
+    new conventionné) or choose a new password; stored hashed, with an expiry."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint(_in_values("purpose", INVITATION_PURPOSES), name="purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    point_of_sale_id: Mapped[int | None] = mapped_column(ForeignKey("point_of_sale.id"))
+    #: a vendor's further points of sale (ids), beyond ``point_of_sale_id``
+    more_points_of_sale: Mapped[list[int] | None] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- enrolment (issue 5) -------------------------------------------------------------------
@@ -355,7 +395,7 @@ class SuggestionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     place_kind: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
@@ -367,3 +407,30 @@ class SuggestionRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decision_note: Mapped[str | None] = mapped_column(String(1000))
+
+
+# --- reconversion requests (issue 14) ----------------------------------------------------
+
+RECONVERSION_STATUSES = ("pending", "approved", "refused")
+
+
+class ReconversionRequestRow(Base):
+    """A vendor asks to turn MonA back into euros; a coordinator approves (the ledger then
+    posts the reconversion) or refuses."""
+
+    __tablename__ = "reconversion_request"
+    __table_args__ = (
+        CheckConstraint(_in_values("status", RECONVERSION_STATUSES), name="status"),
+        CheckConstraint("amount_cents > 0", name="amount_cents"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_of_sale_id: Mapped[int] = mapped_column(ForeignKey("point_of_sale.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_event.id"))

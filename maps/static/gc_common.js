@@ -62,6 +62,21 @@ window.GCCommon = (function () {
     return Number(p[0]) + " h" + (p[1] === "00" ? "" : " " + p[1]);
   }
   function day(code) { return DAYS[code] || code; }
+  /* an ISO moment -> 1 décembre 2026 à 10:12 (the page's time zone) */
+  var WHEN = new Intl.DateTimeFormat(LOCALE, {dateStyle: "long", timeStyle: "short"});
+  var DATE = new Intl.DateTimeFormat(LOCALE, {dateStyle: "long", timeZone: "UTC"});
+  var TIME = new Intl.DateTimeFormat(LOCALE, {timeStyle: "short"});
+  function when(iso) { return WHEN.format(new Date(iso)); }
+  function time(iso) { return TIME.format(new Date(iso)); }
+  /* "2026-12-01" -> 1 décembre 2026 */
+  function date(ymd) { return DATE.format(new Date(ymd + "T00:00:00Z")); }
+  /* "12,50", "12.50", "12" -> "12.50" (the API's decimal string); null if not an amount */
+  function parseAmount(text) {
+    var t = String(text || "").trim().replace(/\s/g, "").replace(",", ".");
+    if (!/^\d{1,7}(\.\d{1,2})?$/.test(t)) { return null; }
+    var v = Number(t);
+    return v > 0 ? v.toFixed(2) : null;
+  }
   /* "Q1|<30" -> revenus du 1er quartile, moins de 30 ans */
   function stratum(code) {
     var m = /^Q(\d)\|(.+)$/.exec(code || "");
@@ -89,12 +104,41 @@ window.GCCommon = (function () {
       [/already used/, "Ce code de paiement a déjà servi : demandez-en un nouveau."],
       [/has expired/, "Ce code de paiement a expiré : demandez-en un nouveau."],
       [/unknown payment code/, "Code de paiement inconnu : vérifiez-le."],
-      [/no movement yet/, "Le registre ne contient encore aucun mouvement."]
+      [/no movement yet/, "Le registre ne contient encore aucun mouvement."],
+      [/this account is disabled/, "Ce compte est désactivé : adressez-vous à l'équipe de la caisse."],
+      [/invitation code is not valid/, "Ce code n'est pas valable : il a peut-être déjà servi ou été remplacé par une lettre plus récente."],
+      [/invitation has expired/, "Ce code a expiré : demandez une nouvelle lettre à l'équipe de la caisse."],
+      [/invitation code must be/, "Le code de la lettre compte 12 lettres et chiffres (par exemple ABCD-EFGH-JKMN)."],
+      [/payment code must be/, "Le code de paiement compte 10 lettres et chiffres : vérifiez-le."],
+      [/password must be at least/, "Le mot de passe doit compter au moins 10 caractères."],
+      [/commonest passwords/, "Ce mot de passe est trop courant : choisissez-en un autre."],
+      [/repeats too few/, "Ce mot de passe répète trop peu de caractères : choisissez-en un autre."],
+      [/must not contain the login/, "Le mot de passe ne doit pas contenir l'identifiant."],
+      [/already taken/, "Cet identifiant est déjà pris : choisissez-en un autre."],
+      [/login must be|pattern/, "L'identifiant ne peut contenir que des lettres, des chiffres, « . », « - », « _ » ou « @ »."],
+      [/already has a login/, "Ce membre a déjà un compte : envoyez-lui plutôt une lettre pour un nouveau mot de passe."],
+      [/more than can be reconverted/, "Montant trop élevé : il dépasse le solde moins les demandes en attente."],
+      [/does not cash at that point/, "Ce compte n'encaisse pas pour ce point de vente."],
+      [/not a conventionné accepting/, "Ce point de vente n'est pas conventionné pour la MonA : paiement impossible."],
+      [/was already (approved|refused)/, "Cette demande a déjà été traitée."],
+      [/cannot disable their own/, "Vous ne pouvez pas désactiver votre propre compte."],
+      [/has left the caisse/, "Ce membre a quitté la caisse."]
     ],
     en: [
       [/wrong username or password/, "Wrong username or password."],
       [/too many|TooManyRequests/i, "Too many attempts: wait a moment and try again."],
-      [/outside the territory/, "This place is outside the caisse's territory."]
+      [/outside the territory/, "This place is outside the caisse's territory."],
+      [/this account is disabled/, "This account is disabled: ask the caisse's team."],
+      [/invitation code is not valid/, "This code is not valid: it may have been used or replaced by a newer letter."],
+      [/invitation has expired/, "This code has expired: ask the caisse's team for a new letter."],
+      [/invitation code must be/, "The letter's code has 12 letters and digits (e.g. ABCD-EFGH-JKMN)."],
+      [/password must be at least/, "The password must have at least 10 characters."],
+      [/commonest passwords/, "This password is too common: choose another."],
+      [/repeats too few/, "This password repeats too few characters: choose another."],
+      [/must not contain the login/, "The password must not contain the login."],
+      [/already taken/, "This login is taken: choose another."],
+      [/login must be|pattern/, "The login may only hold letters, digits, '.', '-', '_' or '@'."],
+      [/balance too low/, "Balance too low: nothing was paid."]
     ]
   }[LANG];
   var BY_CLASS = {
@@ -172,6 +216,7 @@ window.GCCommon = (function () {
   }
   return {esc: esc, num: num, euros: euros, mona: mona, pct: pct, minutes: minutes,
           metres: metres, month: month, clock: clock, day: day, stratum: stratum,
+          when: when, time: time, date: date, parseAmount: parseAmount,
           message: message, json: json, post: post, session: session, lang: LANG,
           secret: SECRET};
 })();

@@ -48,7 +48,7 @@ def test_each_error_class_answers_its_own_status() -> None:
 
 
 FILES = {"/api/export/{layer}.{fmt}", "/api/print/{layer}.{fmt}",
-         "/api/draws/{draw_id}/volunteers.csv"}
+         "/api/draws/{draw_id}/volunteers.csv", "/tiles/{z}/{x}/{y}.mvt"}
 
 
 def test_every_json_route_declares_its_response_model(client: TestClient) -> None:
@@ -68,10 +68,11 @@ def test_the_openapi_documents_the_error_body_the_server_sends(client: TestClien
     assert "HTTPValidationError" not in schemas
     assert set(schemas["ErrorBody"]["required"]) == {"detail", "error"}
     routes = api_routes(client.app)  # type: ignore[arg-type]
-    guarded = {r.path for r in routes
+    guarded = {(r.path, m.lower()) for r in routes for m in r.methods
                if dependency_names(r.route) & {"current_user", "require_coordinator"}}
-    by_role = {r.path for r in routes if any(n.startswith(("require_", "own_", "viewable_"))
-                                             for n in dependency_names(r.route))}
+    by_role = {(r.path, m.lower()) for r in routes for m in r.methods
+               if any(n.startswith(("require_", "own_", "viewable_"))
+                      for n in dependency_names(r.route))}
     assert len(guarded) > 15 and len(by_role) > 15
     documented = 0
     for path, operations in spec["paths"].items():
@@ -81,9 +82,9 @@ def test_the_openapi_documents_the_error_body_the_server_sends(client: TestClien
                 ref = op["responses"][str(code)]["content"]["application/json"]["schema"]
                 assert ref == {"$ref": "#/components/schemas/ErrorBody"}, (path, method, code)
                 documented += 1
-            if path in guarded:
+            if (path, method) in guarded:
                 assert 401 in codes, (path, method)
-            if path in by_role:
+            if (path, method) in by_role:
                 assert 403 in codes, (path, method)
             if "requestBody" in op:
                 assert {413, 422} <= codes, (path, method)

@@ -136,7 +136,9 @@ def test_flows_over_http_publish_only_groups_of_11(client: TestClient, store: St
 
 PUBLIC = {
     "/", "/coordination", "/coordination/mona", "/coordination/recrutement", "/producteur",
-    "/healthz", "/api/territory",
+    "/coordination/propositions", "/coordination/comptes", "/coordination/tresorerie",
+    "/moi", "/encaisser", "/bienvenue",  # pages: their data needs a login
+    "/healthz", "/api/territory", "/docs", "/redoc", "/tiles/{z}/{x}/{y}.mvt",
     "/api/points-of-sale", "/api/points-of-sale/{pos_id}", "/api/markets",
     "/api/markets/{market_id}", "/api/markets/{market_id}/stalls", "/api/neighbourhoods",
     "/api/neighbourhoods/{neighbourhood_id}",
@@ -145,8 +147,12 @@ PUBLIC = {
     "/api/export/{layer}.{fmt}", "/api/print/{layer}.{fmt}", "/api/token",
     # enrolment: the open call, and a published draw anyone may re-check
     "/api/volunteers", "/api/draws/{draw_id}", "/api/draws/{draw_id}/verify",
-    # the members' offline address search (POST: the query stays out of URLs)
-    "/api/search",
+    # the members' offline address search and map question (POST: no URL holds them)
+    "/api/search", "/api/places",
+    # the public's suggestions (moderated before anything shows)
+    "/api/suggestions",
+    # a person with an invitation letter: its code is the key, used once
+    "/api/welcome/check", "/api/welcome",
 }
 
 
@@ -161,5 +167,7 @@ def test_every_route_is_classified(client: TestClient) -> None:
     public_with_writes = [r.path for r in routes if r.path in PUBLIC
                           and r.methods - {"GET", "HEAD"}
                           and r.path not in ("/api/token", "/api/whatif", "/api/volunteers",
-                                             "/api/search", "/api/walk/nearest")]
+                                             "/api/search", "/api/walk/nearest", "/api/places",
+                                             "/api/suggestions", "/api/welcome/check",
+                                             "/api/welcome")]
     assert public_with_writes == []

@@ -14,7 +14,9 @@ from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR
 
 #: keys of each section holding a path relative to the territory's folder
 _PATHS = {"": ("outline",), "layers": None, "network": ("source",),
-          "population": ("points",), "enrolment": ("strata",), "search": ("addresses",)}
+          "population": ("points",), "enrolment": ("strata",),
+          "search": ("addresses", "stops", "amenities", "aliases"),
+          "basemap": ("streets", "transit_lines", "transit_stops")}
 
 
 def _value(v: Any) -> str:
