@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+    OAuth2PasswordRequestForm,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.errors import LoginThrottledError, TooManyRequestsError
 from api.schemas.walking import Weekday
+from api.throttle import Throttles, retry_after
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
 from geo_caisse.auth.tokens import read_token
+from geo_caisse.auth.users import authenticate
 from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, ValidationError
 from geo_caisse.core.opening_hours import check_weekday
 from geo_caisse.core.settings import Settings
@@ -242,6 +250,64 @@ def viewable_point_of_sale_in_query(
 
 OwnPointOfSaleDep = Annotated[int, Depends(viewable_point_of_sale_in_path)]
 OwnPointOfSaleQueryDep = Annotated[int, Depends(viewable_point_of_sale_in_query)]
+
+
+# --- throttles ---------------------------------------------------------------------------------
+
+def get_throttles(request: Request) -> Throttles:
+    return request.app.state.throttles  # type: ignore[no-any-return]
+
+
+ThrottlesDep = Annotated[Throttles, Depends(get_throttles)]
+
+
+def client_of(request: Request) -> str:
+    """Who sends the request, for the throttles: the client's address as the server sees
+    it (behind a proxy, the one it forwards, when uvicorn trusts it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def throttled(name: str) -> Any:
+    """A dependency allowing each client the rate ``name`` of :class:`ThrottleSettings`
+    (``throttled("volunteers")``: ``volunteers_per_hour``), else 429 with Retry-After."""
+    def check(request: Request, throttles: ThrottlesDep) -> None:
+        limit = throttles.limit(name)
+        wait = limit.hit(client_of(request))
+        if wait:
+            per = "minute" if limit.period_s == 60 else "hour"
+            raise TooManyRequestsError(
+                f"too many requests from this client ({limit.count} per {per} allowed): "
+                f"try again in {retry_after(wait)} s", retry_after_s=wait)
+
+    check.__name__ = f"throttled_{name}"
+    return Depends(check)
+
+
+def logged_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+              sessions: SessionsDep, throttles: ThrottlesDep) -> User:
+    """The user whose username and password the form holds; logins are throttled per
+    client (``login_per_minute``) and per account (back-off after wrong passwords), so
+    that no one can try passwords at speed: 429 with Retry-After, the password unread."""
+    limit = throttles.limit("login")
+    wait = limit.hit(client_of(request))
+    if wait:
+        raise LoginThrottledError(f"too many logins from this client: try again in "
+                                  f"{retry_after(wait)} s", retry_after_s=wait)
+    account = form.username.strip().casefold()[:200]
+    wait = throttles.accounts.wait(account)
+    if wait:
+        raise LoginThrottledError(f"too many wrong passwords for this account: try again in "
+                                  f"{retry_after(wait)} s", retry_after_s=wait)
+    try:
+        user = authenticate(sessions, form.username, form.password)
+    except AuthError:
+        throttles.accounts.failed(account)
+        raise
+    throttles.accounts.succeeded(account)
+    return user
+
+
+LoginDep = Annotated[User, Depends(logged_in)]
 
 
 # --- query parameters shared by several routes ---------------------------------------------

@@ -22,6 +22,7 @@ from api.deps import (
     SessionsDep,
     TerritoryDep,
     WriterDep,
+    throttled,
 )
 from api.errors import responses
 from api.schemas.enrolment import (
@@ -54,7 +55,8 @@ DrawId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/volunteers", response_model=VolunteerOut, status_code=201,
-             responses=responses(401, 403, 409, 413, 422))
+             dependencies=[throttled("volunteers")],
+             responses=responses(401, 403, 409, 413, 422, 429))
 def register(body: VolunteerIn, sessions: SessionsDep, territory: TerritoryDep,
              user: OptionalUserDep) -> VolunteerOut:
     """Volunteer for the draw. The open call is public; referrals and committee

@@ -16,10 +16,16 @@ and from the builtin it refines, so callers may catch either::
     ├── AuthError (PermissionError)         missing or wrong credentials for a write
     │   └── ForbiddenError                  valid credentials, but not allowed to do that
     ├── StorageError (RuntimeError)         the database cannot be used as configured
-    │   └── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
+    │   ├── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
+    │   └── StoreUnavailableError           the store cannot answer now: retry later
+    │       ├── StoreBusyError              locked past the busy timeout, deadlock, conflict
+    │       ├── StoreReadOnlyError          a read-only file, transaction or standby
+    │       ├── StoreFullError              the disk (or the database's quota) is full
+    │       └── StoreConnectionError        the connection was lost or refused
     └── DataError (RuntimeError)            the bundled or territory data is missing or broken
 
-The API maps these classes to HTTP status codes in one table (``api/errors.py``).
+The API maps these classes to HTTP status codes in one table (``api/errors.py``); a
+:class:`StoreUnavailableError` says in ``retry_after_s`` when to try again.
 """
 
 from __future__ import annotations
@@ -109,6 +115,36 @@ class StorageError(GeoCaisseError, RuntimeError):
 
 class SpatialiteUnavailableError(StorageError):
     """The running Python's sqlite3 cannot load the SpatiaLite extension."""
+
+
+class StoreUnavailableError(StorageError):
+    """The store cannot answer now (nothing was written): try again in ``retry_after_s``."""
+
+    retry_after_s: float = 10.0
+
+
+class StoreBusyError(StoreUnavailableError):
+    """Another writer held the store past the busy timeout (or a deadlock, a conflict)."""
+
+    retry_after_s = 2.0
+
+
+class StoreReadOnlyError(StoreUnavailableError):
+    """The store is read-only: a read-only file, transaction or standby server."""
+
+    retry_after_s = 30.0
+
+
+class StoreFullError(StoreUnavailableError):
+    """The disk holding the store, or the database's quota, is full."""
+
+    retry_after_s = 60.0
+
+
+class StoreConnectionError(StoreUnavailableError):
+    """The connection to the store was lost or refused."""
+
+    retry_after_s = 5.0
 
 
 class DataError(GeoCaisseError, RuntimeError):

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.errors import STATUS_BY_ERROR, PayloadTooLargeError, status_for
+from api.errors import (
+    STATUS_BY_ERROR,
+    LoginThrottledError,
+    PayloadTooLargeError,
+    TooManyRequestsError,
+    status_for,
+)
 from api.main import create_app
 from geo_caisse.core import errors
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
@@ -19,6 +25,8 @@ from tests.utils.territories import variant
 
 #: every error class and the status it answers with; a new class must be added here
 EXPECTED_STATUS = {
+    LoginThrottledError: 429,
+    TooManyRequestsError: 429,
     PayloadTooLargeError: 413,
     errors.ImportFileError: 422,
     errors.OutOfTerritoryError: 422,
@@ -32,6 +40,11 @@ EXPECTED_STATUS = {
     errors.ForbiddenError: 403,
     errors.AuthError: 401,
     errors.SpatialiteUnavailableError: 503,
+    errors.StoreBusyError: 503,
+    errors.StoreReadOnlyError: 503,
+    errors.StoreFullError: 503,
+    errors.StoreConnectionError: 503,
+    errors.StoreUnavailableError: 503,
     errors.StorageError: 503,
     errors.DataError: 503,
     errors.GeoCaisseError: 500,
@@ -41,7 +54,8 @@ EXPECTED_STATUS = {
 def test_each_error_class_answers_its_own_status() -> None:
     classes = {c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.GeoCaisseError)}
-    assert classes | {PayloadTooLargeError} == set(EXPECTED_STATUS)
+    http_only = {PayloadTooLargeError, TooManyRequestsError, LoginThrottledError}
+    assert classes | http_only == set(EXPECTED_STATUS)
     assert {cls for cls, _ in STATUS_BY_ERROR} == set(EXPECTED_STATUS)
     for cls, status in EXPECTED_STATUS.items():
         assert status_for(cls.__new__(cls)) == status, cls.__name__
