@@ -125,7 +125,7 @@ _NAMES = {400: "BadRequest", 401: "AuthError", 403: "ForbiddenError", 404: "NotF
           413: "PayloadTooLargeError", 415: "UnsupportedMediaType", 422: "ValidationError"}
 #: what an error body holds at most: never more than a short excerpt of the input
 _MAX_PROBLEMS = 20
-_MAX_DETAIL = 2000
+_MAX_DETAIL = 1000
 _MAX_MESSAGE = 300
 
 
@@ -179,7 +179,7 @@ async def _geo_caisse_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _where(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body",)] or ["body"]
-    return ".".join(parts)
+    return _cut(".".join(parts), 100)
 
 
 async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:

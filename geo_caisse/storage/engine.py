@@ -99,7 +99,8 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         module = _sqlite_module()
-        if url.database and url.database != ":memory:":
+        if url.database and url.database != ":memory:" and not url.database.startswith(
+                "file:"):  # a URI filename (``?mode=ro&uri=true``) opens what exists
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
