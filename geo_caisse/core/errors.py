@@ -68,17 +68,25 @@ class Problem:
 
 
 class ImportFileError(ValidationError):
-    """A file whose rows or features are invalid; nothing of it was written."""
+    """A file whose rows or features are invalid; nothing of it was written.
 
-    def __init__(self, source: str, problems: Sequence[Problem], *, max_listed: int = 20) -> None:
+    ``stopped_at`` is the row where validation stopped (after too many problems, or a row
+    that cannot be read): the problems listed are then the first ones only.
+    """
+
+    def __init__(self, source: str, problems: Sequence[Problem], *, max_listed: int = 20,
+                 stopped_at: int | None = None) -> None:
         self.source = source
         self.problems = list(problems)
+        self.stopped_at = stopped_at
         listed = "; ".join(str(p) for p in self.problems[:max_listed])
         more = len(self.problems) - max_listed
         suffix = f"; and {more} more" if more > 0 else ""
-        super().__init__(
-            f"{source}: {len(self.problems)} invalid row(s), nothing imported: {listed}{suffix}"
-        )
+        count = f"{len(self.problems)} invalid row(s)"
+        if stopped_at is not None:
+            count = (f"{len(self.problems)} problem(s) in the first {stopped_at} row(s), "
+                     "where validation stopped")
+        super().__init__(f"{source}: {count}, nothing imported: {listed}{suffix}")
 
 
 class NotFoundError(GeoCaisseError, LookupError):

@@ -45,6 +45,10 @@ from geo_caisse.storage.ledger import LedgerRepository
 from geo_caisse.storage.models import AccountRow, EventRow
 
 REQUIRED = ("date", "payer", "payee", "amount")
+#: the largest amount of one movement (Mona or euros)
+MAX_AMOUNT = Decimal("100000000")
+#: validation stops after this many problems (the first ones are reported, and where)
+MAX_PROBLEMS = 100
 OPTIONAL = ("currency", "event", "reference", "funder", "member")
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -69,6 +73,11 @@ class ImportSummary:
     by_kind: dict[str, int]
 
 
+def _shown(text: str) -> str:
+    """A value for a message: quoted, and cut short (never a whole huge field)."""
+    return repr(text) if len(text) <= 40 else repr(text[:39] + "…")
+
+
 def _parse_date(text: str) -> datetime:
     value = text.strip()
     try:
@@ -77,7 +86,7 @@ def _parse_date(text: str) -> datetime:
         else:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"not an ISO 8601 date: {text!r}") from None
+        raise ValueError(f"not an ISO 8601 date: {_shown(text)}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS)
     return moment.astimezone(UTC)
@@ -87,14 +96,17 @@ def _parse_amount(text: str) -> int:
     value = text.strip().replace("\u202f", "").replace(" ", "")
     if "," in value and "." not in value:
         value = value.replace(",", ".")
+    shown = _shown(text)
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
+        raise ValueError(f"not a number: {shown}") from None
     if not number.is_finite() or number <= 0:
-        raise ValueError(f"must be positive: {text!r}")
+        raise ValueError(f"must be positive: {shown}")
+    if number > MAX_AMOUNT:  # before quantize, which fails past 28 digits
+        raise ValueError(f"larger than {MAX_AMOUNT}: {shown}")
     if number != number.quantize(Decimal("0.01")):
-        raise ValueError(f"more than 2 decimals: {text!r}")
+        raise ValueError(f"more than 2 decimals: {shown}")
     return int(number * 100)
 
 
@@ -116,9 +128,13 @@ def read_rows(data: bytes, *, source: str,
                                                   f"found {', '.join(header) or 'none'}",
                                                "header")])
     rows = []
-    for raw in reader:
-        rows.append({rename.get((k or "").strip(), (k or "").strip()): (v or "")
-                     for k, v in raw.items()})
+    try:
+        for raw in reader:
+            rows.append({rename.get((k or "").strip(), (k or "").strip()): (v or "")
+                         for k, v in raw.items()})
+    except csv.Error as exc:  # a field over csv.field_size_limit(), bad quoting
+        raise ImportFileError(source, [Problem(len(rows) + 1, f"unreadable row ({exc})")],
+                              stopped_at=len(rows) + 1) from None
     if not rows:
         raise ImportFileError(source, [Problem(0, "no data row")])
     return rows
@@ -141,6 +157,8 @@ def import_transactions(sessions: sessionmaker[Session], data: bytes, *, source:
         problems: list[Problem] = []
         parsed: list[dict[str, Any]] = []
         for n, row in enumerate(rows, start=1):
+            if len(problems) >= MAX_PROBLEMS:
+                raise ImportFileError(source, problems, stopped_at=n)
             item: dict[str, Any] = {"row": n}
             try:
                 item["at"] = _parse_date(row.get("date", ""))
@@ -155,11 +173,11 @@ def import_transactions(sessions: sessionmaker[Session], data: bytes, *, source:
                 code = aliases.get(row.get(col, "").strip(), row.get(col, "").strip())
                 account = known.get(code)
                 if account is None:
-                    problems.append(Problem(n, f"unknown account {code!r}", col))
+                    problems.append(Problem(n, f"unknown account {_shown(code)}", col))
                 ends.append(account)
             currency = (row.get("currency") or "MONA").strip().upper()
             if currency not in ("MONA", "EUR"):
-                problems.append(Problem(n, f"currency must be MONA or EUR, got {currency!r}",
+                problems.append(Problem(n, f"currency must be MONA or EUR, got {_shown(currency)}",
                                         "currency"))
             funder = (row.get("funder") or "").strip() or None
             if funder is not None and funder not in FUNDERS:
@@ -184,7 +202,7 @@ def import_transactions(sessions: sessionmaker[Session], data: bytes, *, source:
                     if pseudonym:
                         account = known.get(f"member:{pseudonym}")
                         if kind != "funding" or account is None:
-                            problems.append(Problem(n, f"member {pseudonym!r}: unknown, or "
+                            problems.append(Problem(n, f"member {_shown(pseudonym)}: unknown, or "
                                                        "not on a contribution row", "member"))
                         else:
                             kind, member_id = "contribution", account.member_id
