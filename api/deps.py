@@ -36,6 +36,10 @@ from geo_caisse.storage.layers import BBox
 from geo_caisse.walk.deserts import DesertReport
 from geo_caisse.walk.service import WalkingService
 
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,15})?"
+#: four numbers, as the schema says it (the ranges and their order are checked after)
+BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+
 #: the largest id or count accepted anywhere (JavaScript's safe integers; the store's 64 bits)
 MAX_ID = 2**53
 
@@ -335,7 +339,7 @@ def parse_bbox(value: str | None) -> BBox | None:
 
 def _bbox_query(
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS84)",
-                                      max_length=200)] = None,
+                                      max_length=200, pattern=BBOX_PATTERN)] = None,
 ) -> BBox | None:
     return parse_bbox(bbox)
 

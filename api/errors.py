@@ -196,6 +196,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "error"
     headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": bad input like any other
+        return JSONResponse(_body("body: not valid JSON, form or UTF-8 text", "ValidationError",
+                                  [{"row": None, "field": "body", "message": detail}]),
+                            status_code=422)
     if exc.status_code == 405:  # every method of the path, not only the first route's
         headers["Allow"] = ", ".join(_methods_of(request.app, request.url.path))
     if exc.status_code == 413:

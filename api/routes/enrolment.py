@@ -25,6 +25,7 @@ from api.deps import (
     throttled,
 )
 from api.errors import responses
+from api.schemas.common import IsoDate
 from api.schemas.enrolment import (
     Committee,
     Coverage,
@@ -145,7 +146,7 @@ def strata_coverage_areas(sessions: SessionsDep, territory: TerritoryDep,
 @router.get("/committee/composition", response_model=Committee,
             responses=responses(401, 403, 422))
 def committee(sessions: SessionsDep, territory: TerritoryDep, _user: EnrolmentReaderDep,
-              on: Annotated[date | None, Query(description="YYYY-MM-DD (default: today)")]
+              on: Annotated[IsoDate | None, Query(description="YYYY-MM-DD (default: today)")]
               = None) -> dict[str, Any]:
     """Seats held and the share of their holders in poverty (withheld for small groups)."""
     return committee_composition(sessions, territory, on=on or date.today())

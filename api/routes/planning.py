@@ -17,6 +17,7 @@ from api.deps import (
     WalkingDep,
 )
 from api.errors import responses
+from api.schemas.common import YEAR_PATTERN
 from api.schemas.planning import Demand, TargetingAnswer
 from geo_caisse.planning.demand import producer_demand
 
@@ -49,7 +50,7 @@ async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: Ta
             responses=responses(401, 403, 404, 422, 503))
 async def demand(point_of_sale_id: OwnPointOfSaleDep, sessions: SessionsDep,
                  territory: TerritoryDep, walking: WalkingDep, flows: FlowsServiceDep,
-                 year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None
+                 year: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None
                  ) -> dict[str, Any]:
     """People and members within 5, 10 and 15 minutes' walk, their monthly MonA, and where
     the MonA spent here comes from (a producer: its own point of sale only)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Instant
 
 
 class Token(BaseModel):
@@ -29,7 +30,7 @@ class StatementLineOut(BaseModel):
     kind: str = Field(description="allocation, payment, reversal…")
     amount_mona: Decimal = Field(description="positive: received; negative: spent")
     counterpart: str = Field(description="the other account (never another member's)")
-    occurred_at: datetime
+    occurred_at: Instant
 
 
 class Balance(BaseModel):
@@ -41,7 +42,7 @@ class Balance(BaseModel):
 
 class CodeOut(BaseModel):
     code: str
-    expires_at: datetime
+    expires_at: Instant
 
 
 class PaymentIn(BaseModel):
@@ -57,7 +58,7 @@ class ReceiptOut(BaseModel):
     payment_id: int
     amount_mona: Decimal
     vendor_ref: str
-    occurred_at: datetime
+    occurred_at: Instant
     replayed: bool
 
 

@@ -117,6 +117,16 @@ def test_the_openapi_documents_the_error_body_the_server_sends(client: TestClien
     ("post", "/api/whatif", {"json": {"add_lon": 3.87}}, 422),
     ("post", "/api/search", {"content": b"{", "headers": {"content-type": "application/json"}},
      422),
+    # not UTF-8: FastAPI's 400 "error parsing the body" is bad input like any other
+    ("post", "/api/volunteers", {"content": b"\xff\xfe", "headers": {
+        "content-type": "application/json"}}, 422),
+    # a date is YYYY-MM-DD only (pydantic alone reads 0 as 1970-01-01); no year 0000
+    ("get", "/api/committee/composition", {"params": {"on": "0"}, "headers": AUTH}, 422),
+    ("post", "/api/draws", {"json": {"seats": 1, "seed": 0, "joined_on": 0}, "headers": AUTH},
+     422),
+    ("get", "/api/flows/summary", {"params": {"period": "0000"}, "headers": AUTH}, 422),
+    ("patch", "/api/points-of-sale/1/status", {"json": {"status": "candidate", "x": 1},
+                                                "headers": AUTH}, 422),
 ])
 def test_every_error_has_the_one_body(client: TestClient, method: str, url: str,
                                       kwargs: dict[str, object], status: int) -> None:
@@ -127,7 +137,7 @@ def test_every_error_has_the_one_body(client: TestClient, method: str, url: str,
     assert isinstance(body["detail"], str) and body["detail"]
     assert isinstance(body["error"], str) and body["error"]
     if status == 422:
-        assert body["error"] == "ValidationError" and body["problems"]
+        assert body["error"] == "ValidationError" and body["problems"], body
         assert all(isinstance(p["message"], str) for p in body["problems"])
 
 
@@ -163,3 +173,10 @@ def test_a_territory_without_walking_still_serves_what_needs_none(
     assert bare_client.get("/api/print/markets.png").status_code == 200
     assert bare_client.get("/api/points-of-sale", params={"limit": 1}).status_code == 200
     assert bare_client.get("/").status_code == 200
+
+
+def test_a_405_names_every_method_of_the_path(client: TestClient) -> None:
+    r = client.options("/api/walk/nearest")
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "GET, HEAD, POST"
+    assert r.json()["error"] == "MethodNotAllowed"
