@@ -5,10 +5,13 @@ Routes declare what they need with these ``Annotated`` types and hold no other p
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import (
     HTTPAuthorizationCredentials,
@@ -18,7 +21,7 @@ from fastapi.security import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.errors import LoginThrottledError, TooManyRequestsError
+from api.errors import LoginThrottledError, ServerBusyError, TooManyRequestsError
 from api.schemas.walking import Weekday
 from api.throttle import Throttles, retry_after
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
@@ -39,6 +42,8 @@ from geo_caisse.walk.service import WalkingService
 _NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,15})?"
 #: four numbers, as the schema says it (the ranges and their order are checked after)
 BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+
+T = TypeVar("T")
 
 #: the largest id or count accepted anywhere (JavaScript's safe integers; the store's 64 bits)
 MAX_ID = 2**53
@@ -254,6 +259,34 @@ def viewable_point_of_sale_in_query(
 
 OwnPointOfSaleDep = Annotated[int, Depends(viewable_point_of_sale_in_path)]
 OwnPointOfSaleQueryDep = Annotated[int, Depends(viewable_point_of_sale_in_query)]
+
+
+# --- heavy analyses ------------------------------------------------------------------------
+
+class HeavyWork:
+    """A bounded pool for the analyses that take seconds (targeting, demand, printed maps):
+    ``workers`` threads at most, ``queue`` waiting at most, any more refused with 503 and
+    Retry-After, so that a burst of them never takes every thread and CPU from the routes
+    that answer in milliseconds."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.limiter = anyio.CapacityLimiter(workers)
+        self.queue = queue
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        waiting = self.limiter.statistics().tasks_waiting
+        if self.limiter.available_tokens == 0 and waiting >= self.queue:
+            raise ServerBusyError(f"the server is busy with {waiting + 1} other analyses: "
+                                  f"try again in {ServerBusyError.retry_after_s:.0f} s")
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
+                                              limiter=self.limiter)
+
+
+def get_heavy(request: Request) -> HeavyWork:
+    return request.app.state.heavy  # type: ignore[no-any-return]
+
+
+HeavyDep = Annotated[HeavyWork, Depends(get_heavy)]
 
 
 # --- throttles ---------------------------------------------------------------------------------

@@ -60,6 +60,12 @@ class TooManyRequestsError(GeoCaisseError):
         self.retry_after_s = retry_after_s
 
 
+class ServerBusyError(GeoCaisseError):
+    """Every worker for heavy analyses is busy and the queue is full: retry later."""
+
+    retry_after_s = 10.0
+
+
 class LoginThrottledError(TooManyRequestsError):
     """Too many wrong passwords for this account, or logins from this client."""
 
@@ -97,6 +103,7 @@ STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (LedgerError, 409),
     (ForbiddenError, 403),
     (AuthError, 401),
+    (ServerBusyError, 503),
     (SpatialiteUnavailableError, 503),
     (StoreBusyError, 503),          # each store fault answers with Retry-After
     (StoreReadOnlyError, 503),
@@ -159,7 +166,8 @@ def _body(detail: str, error: str, problems: list[dict[str, Any]] | None = None
 
 def _retry_after(exc: Exception) -> dict[str, str] | None:
     seconds = getattr(exc, "retry_after_s", None)
-    if isinstance(exc, TooManyRequestsError | StoreUnavailableError) and seconds:
+    if isinstance(exc, TooManyRequestsError | StoreUnavailableError | ServerBusyError) \
+            and seconds:
         return {"Retry-After": str(max(1, math.ceil(float(seconds))))}
     return None
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.deps import HeavyWork
 from api.middleware import BodyLimit
 from api.routes import (
     auth,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.state.throttles = Throttles(settings.throttle)
+    app.state.heavy = HeavyWork(settings.api.heavy_workers, settings.api.heavy_queue)
     # every body capped as it arrives, before routing, auth and parsing; imports take files
     app.add_middleware(BodyLimit, default=settings.api.max_body_bytes,
                        larger={"/api/import/": settings.api.max_upload_bytes})

@@ -80,6 +80,10 @@ class ApiSettings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_page_size: int = Field(default=1000, ge=1, le=10000)
+    # heavy analyses (targeting, a producer's demand, printed maps) run on this many threads
+    # at most, with at most heavy_queue waiting: the other routes keep their share of CPU
+    heavy_workers: int = Field(default=1, ge=1, le=64)
+    heavy_queue: int = Field(default=4, ge=0, le=1000)
     # signs access tokens; unset in development: a random secret per process
     jwt_secret: SecretStr | None = None
     token_ttl_min: float = Field(default=15.0, ge=1, le=24 * 60)

@@ -13,6 +13,7 @@ from api.errors import (
     STATUS_BY_ERROR,
     LoginThrottledError,
     PayloadTooLargeError,
+    ServerBusyError,
     TooManyRequestsError,
     status_for,
 )
@@ -28,6 +29,7 @@ EXPECTED_STATUS = {
     LoginThrottledError: 429,
     TooManyRequestsError: 429,
     PayloadTooLargeError: 413,
+    ServerBusyError: 503,
     errors.ImportFileError: 422,
     errors.OutOfTerritoryError: 422,
     errors.CRSError: 422,
@@ -54,7 +56,8 @@ EXPECTED_STATUS = {
 def test_each_error_class_answers_its_own_status() -> None:
     classes = {c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.GeoCaisseError)}
-    http_only = {PayloadTooLargeError, TooManyRequestsError, LoginThrottledError}
+    http_only = {PayloadTooLargeError, TooManyRequestsError, LoginThrottledError,
+                 ServerBusyError}
     assert classes | http_only == set(EXPECTED_STATUS)
     assert {cls for cls, _ in STATUS_BY_ERROR} == set(EXPECTED_STATUS)
     for cls, status in EXPECTED_STATUS.items():

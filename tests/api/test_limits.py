@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from api.deps import HeavyWork
+from api.errors import ServerBusyError
 from api.main import create_app
 from api.middleware import BodyLimit
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
@@ -137,3 +139,40 @@ def test_a_read_only_store_answers_503_and_serves_reads(
         assert r.status_code == 503, r.text
         assert r.json()["error"] == "StoreReadOnlyError" and r.headers["Retry-After"] == "30"
         assert c.get("/api/points-of-sale/1").json()["properties"]["status"] != "suspended"
+
+
+def test_heavy_analyses_queue_in_a_bounded_pool_and_the_rest_is_refused() -> None:
+    import threading
+
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow(name: str) -> str:
+        release.wait(5)
+        order.append(name)
+        return name
+
+    async def scenario() -> list[object]:
+        heavy = HeavyWork(workers=1, queue=1)
+
+        async def attempt(name: str) -> object:
+            try:
+                return await heavy.run(slow, name)
+            except ServerBusyError as exc:
+                return exc
+
+        import anyio
+
+        results: dict[str, object] = {}
+        async with anyio.create_task_group() as tg:
+            for name in ("first", "second", "third"):
+                async def one(n: str = name) -> None:
+                    results[n] = await attempt(n)
+                tg.start_soon(one)
+                await anyio.sleep(0.05)
+            release.set()
+        return [results["first"], results["second"], results["third"]]
+
+    first, second, third = asyncio.run(scenario())
+    assert (first, second) == ("first", "second") and order == ["first", "second"]
+    assert isinstance(third, ServerBusyError) and "busy with 2 other analyses" in str(third)
