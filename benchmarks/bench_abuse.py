@@ -43,8 +43,8 @@ def _memory_kb(pid: int, field: str) -> int:
     return 0
 
 
-def _chunked(port: int, path: str, megabytes: int, headers: dict[str, str]
-             ) -> tuple[int, str, float]:
+def _chunked(port: int, path: str, megabytes: int, headers: dict[str, str],
+             preamble: bytes = b"") -> tuple[int, str, float]:
     """Send ``megabytes`` of chunked body; the status, the body's start and the MB sent."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.putrequest("POST", path)
@@ -54,6 +54,8 @@ def _chunked(port: int, path: str, megabytes: int, headers: dict[str, str]
     chunk = b"A" * (1 << 20)
     sent = 0
     try:
+        if preamble:
+            conn.send(f"{len(preamble):x}\r\n".encode() + preamble + b"\r\n")
         for _ in range(megabytes):
             conn.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             sent += 1
@@ -78,6 +80,36 @@ def _get(base: str, path: str, **kwargs: object) -> tuple[int, str]:
         return exc.code, exc.read()[:160].decode()
 
 
+def _locked_store(port: int, path: str) -> int:
+    """Writes while another process holds the SpatiaLite write lock: a JSON 503 with
+    Retry-After on a connection that stays open for the next request."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"income_quartile": 1, "age_band": "<30"})
+    try:
+        conn.request("POST", "/api/volunteers", body, {"Content-Type": "application/json"})
+        first = conn.getresponse()
+        answer = first.read()
+        sock = conn.sock
+        print(f"a write while the store is locked: {first.status} "
+              f"{first.getheader('Content-Type')} Retry-After {first.getheader('Retry-After')}"
+              f" {answer[:90].decode()}")
+        holder.execute("ROLLBACK")
+        conn.request("POST", "/api/volunteers", body, {"Content-Type": "application/json"})
+        second = conn.getresponse()
+        second.read()
+        kept = conn.sock is sock and sock is not None
+        print(f"the next request on the same connection: {second.status} (connection kept: "
+              f"{kept})")
+        return int(first.status != 503 or second.status != 201 or not kept)
+    finally:
+        conn.close()
+        holder.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, default=200)
@@ -85,7 +117,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gc-abuse-") as tmp:
         url = f"sqlite:///{tmp}/abuse.sqlite"
         env = {**os.environ, "GEO_CAISSE_DATABASE_URL": url,
-               "GEO_CAISSE_COORDINATOR_TOKEN": TOKEN}
+               "GEO_CAISSE_COORDINATOR_TOKEN": TOKEN, "GEO_CAISSE_SQLITE_BUSY_TIMEOUT_S": "1"}
         subprocess.run([str(BIN / "geo-caisse"), "init"], env=env, check=True, cwd=tmp,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port = _port()
@@ -103,12 +135,15 @@ def main() -> int:
                     time.sleep(0.5)
             before = _memory_kb(server.pid, "VmRSS")
             print(f"server resident memory at rest: {before / 1024:.0f} MB")
-            for path, headers in (("/api/search", {"Content-Type": "application/json"}),
-                                  ("/api/volunteers", {"Content-Type": "application/json"}),
-                                  ("/api/import/points_of_sale",
-                                   {"Content-Type": "multipart/form-data; boundary=x"})):
+            part = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"'
+                    b"\r\nContent-Type: text/csv\r\n\r\n")
+            for path, headers, preamble in (
+                    ("/api/search", {"Content-Type": "application/json"}, b""),
+                    ("/api/volunteers", {"Content-Type": "application/json"}, b""),
+                    ("/api/import/points_of_sale",  # a well-formed file part, without a token
+                     {"Content-Type": "multipart/form-data; boundary=x"}, part)):
                 started = time.monotonic()
-                status, body, sent = _chunked(port, path, args.megabytes, headers)
+                status, body, sent = _chunked(port, path, args.megabytes, headers, preamble)
                 peak = _memory_kb(server.pid, "VmHWM")
                 print(f"{args.megabytes} MB chunked to {path}: {status} {body!r} after "
                       f"{sent} MB sent, {time.monotonic() - started:.1f} s; server peak "
@@ -133,6 +168,7 @@ def main() -> int:
                 statuses.append(status)
             print(f"8 wrong passwords: {statuses}")
             bad += 429 not in statuses
+            bad += _locked_store(port, f"{tmp}/abuse.sqlite")
             final = _memory_kb(server.pid, "VmRSS")
             print(f"server resident memory at the end: {final / 1024:.0f} MB")
         finally:
