@@ -5,17 +5,28 @@ Routes declare what they need with these ``Annotated`` types and hold no other p
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+    OAuth2PasswordRequestForm,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.errors import LoginThrottledError, ServerBusyError, TooManyRequestsError
 from api.schemas.walking import Weekday
+from api.throttle import Throttles, retry_after
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
 from geo_caisse.auth.tokens import read_token
+from geo_caisse.auth.users import authenticate
 from geo_caisse.basemap.tiles import BaseMap
 from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, ValidationError
 from geo_caisse.core.opening_hours import check_weekday
@@ -28,6 +39,12 @@ from geo_caisse.planning.service import TargetingService
 from geo_caisse.storage.layers import BBox
 from geo_caisse.walk.deserts import DesertReport
 from geo_caisse.walk.service import WalkingService
+
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,15})?"
+#: four numbers, as the schema says it (the ranges and their order are checked after)
+BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+
+T = TypeVar("T")
 
 #: the largest id or count accepted anywhere (JavaScript's safe integers; the store's 64 bits)
 MAX_ID = 2**53
@@ -267,6 +284,92 @@ OwnPointOfSaleDep = Annotated[int, Depends(viewable_point_of_sale_in_path)]
 OwnPointOfSaleQueryDep = Annotated[int, Depends(viewable_point_of_sale_in_query)]
 
 
+# --- heavy analyses ------------------------------------------------------------------------
+
+class HeavyWork:
+    """A bounded pool for the analyses that take seconds (targeting, demand, printed maps):
+    ``workers`` threads at most, ``queue`` waiting at most, any more refused with 503 and
+    Retry-After, so that a burst of them never takes every thread and CPU from the routes
+    that answer in milliseconds."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.limiter = anyio.CapacityLimiter(workers)
+        self.queue = queue
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        waiting = self.limiter.statistics().tasks_waiting
+        if self.limiter.available_tokens == 0 and waiting >= self.queue:
+            raise ServerBusyError(f"the server is busy with {waiting + 1} other analyses: "
+                                  f"try again in {ServerBusyError.retry_after_s:.0f} s")
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
+                                              limiter=self.limiter)
+
+
+def get_heavy(request: Request) -> HeavyWork:
+    return request.app.state.heavy  # type: ignore[no-any-return]
+
+
+HeavyDep = Annotated[HeavyWork, Depends(get_heavy)]
+
+
+# --- throttles ---------------------------------------------------------------------------------
+
+def get_throttles(request: Request) -> Throttles:
+    return request.app.state.throttles  # type: ignore[no-any-return]
+
+
+ThrottlesDep = Annotated[Throttles, Depends(get_throttles)]
+
+
+def client_of(request: Request) -> str:
+    """Who sends the request, for the throttles: the client's address as the server sees
+    it (behind a proxy, the one it forwards, when uvicorn trusts it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def throttled(name: str) -> Any:
+    """A dependency allowing each client the rate ``name`` of :class:`ThrottleSettings`
+    (``throttled("volunteers")``: ``volunteers_per_hour``), else 429 with Retry-After."""
+    def check(request: Request, throttles: ThrottlesDep) -> None:
+        limit = throttles.limit(name)
+        wait = limit.hit(client_of(request))
+        if wait:
+            per = "minute" if limit.period_s == 60 else "hour"
+            raise TooManyRequestsError(
+                f"too many requests from this client ({limit.count} per {per} allowed): "
+                f"try again in {retry_after(wait)} s", retry_after_s=wait)
+
+    check.__name__ = f"throttled_{name}"
+    return Depends(check)
+
+
+def logged_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+              sessions: SessionsDep, throttles: ThrottlesDep) -> User:
+    """The user whose username and password the form holds; logins are throttled per
+    client (``login_per_minute``) and per account (back-off after wrong passwords), so
+    that no one can try passwords at speed: 429 with Retry-After, the password unread."""
+    limit = throttles.limit("login")
+    wait = limit.hit(client_of(request))
+    if wait:
+        raise LoginThrottledError(f"too many logins from this client: try again in "
+                                  f"{retry_after(wait)} s", retry_after_s=wait)
+    account = form.username.strip().casefold()[:200]
+    wait = throttles.accounts.wait(account)
+    if wait:
+        raise LoginThrottledError(f"too many wrong passwords for this account: try again in "
+                                  f"{retry_after(wait)} s", retry_after_s=wait)
+    try:
+        user = authenticate(sessions, form.username, form.password)
+    except AuthError:
+        throttles.accounts.failed(account)
+        raise
+    throttles.accounts.succeeded(account)
+    return user
+
+
+LoginDep = Annotated[User, Depends(logged_in)]
+
+
 # --- query parameters shared by several routes ---------------------------------------------
 
 def parse_bbox(value: str | None) -> BBox | None:
@@ -292,7 +395,7 @@ def parse_bbox(value: str | None) -> BBox | None:
 
 def _bbox_query(
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS84)",
-                                      max_length=200)] = None,
+                                      max_length=200, pattern=BBOX_PATTERN)] = None,
 ) -> BBox | None:
     return parse_bbox(bbox)
 

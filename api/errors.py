@@ -12,14 +12,16 @@ and each route documents in the OpenAPI the statuses it can answer with that bod
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from geo_caisse.core.errors import (
     AuthError,
@@ -36,12 +38,36 @@ from geo_caisse.core.errors import (
     PaymentRefusedError,
     SpatialiteUnavailableError,
     StorageError,
+    StoreBusyError,
+    StoreConnectionError,
+    StoreFullError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
     ValidationError,
 )
 
 
 class PayloadTooLargeError(ValidationError):
     """A request body over the configured limit."""
+
+
+class TooManyRequestsError(GeoCaisseError):
+    """Too many requests from one client, or wrong passwords for one account: wait
+    ``retry_after_s`` seconds (sent as ``Retry-After``)."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ServerBusyError(GeoCaisseError):
+    """Every worker for heavy analyses is busy and the queue is full: retry later."""
+
+    retry_after_s = 10.0
+
+
+class LoginThrottledError(TooManyRequestsError):
+    """Too many wrong passwords for this account, or logins from this client."""
 
 
 class ProblemOut(BaseModel):
@@ -63,6 +89,8 @@ class ErrorBody(BaseModel):
 
 #: most specific first: the first class an error is an instance of decides its status
 STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
+    (LoginThrottledError, 429),
+    (TooManyRequestsError, 429),
     (PayloadTooLargeError, 413),
     (ImportFileError, 422),
     (OutOfTerritoryError, 422),
@@ -75,7 +103,13 @@ STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (LedgerError, 409),
     (ForbiddenError, 403),
     (AuthError, 401),
+    (ServerBusyError, 503),
     (SpatialiteUnavailableError, 503),
+    (StoreBusyError, 503),          # each store fault answers with Retry-After
+    (StoreReadOnlyError, 503),
+    (StoreFullError, 503),
+    (StoreConnectionError, 503),
+    (StoreUnavailableError, 503),
     (StorageError, 503),
     (DataError, 503),   # the territory lacks a file or a setting: the reason names the fix
     (GeoCaisseError, 500),
@@ -89,12 +123,17 @@ _MEANING = {
     409: "Refused: it conflicts with what the store holds (nothing was written)",
     413: "The request body is too large",
     422: "Bad input: the reason names the parameter or row",
-    503: "This territory is not configured for it, or the store is unavailable",
+    429: "Too many requests: wait the seconds in Retry-After",
+    503: "This territory is not configured for it, or the store is unavailable "
+         "(then with Retry-After)",
 }
 _NAMES = {400: "BadRequest", 401: "AuthError", 403: "ForbiddenError", 404: "NotFoundError",
           405: "MethodNotAllowed", 406: "NotAcceptable", 409: "ConflictError",
           413: "PayloadTooLargeError", 415: "UnsupportedMediaType", 422: "ValidationError"}
+#: what an error body holds at most: never more than a short excerpt of the input
 _MAX_PROBLEMS = 20
+_MAX_DETAIL = 1000
+_MAX_MESSAGE = 300
 
 
 def status_for(exc: GeoCaisseError) -> int:
@@ -110,12 +149,27 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in statuses}
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _body(detail: str, error: str, problems: list[dict[str, Any]] | None = None
           ) -> dict[str, Any]:
-    body: dict[str, Any] = {"detail": detail, "error": error}
+    body: dict[str, Any] = {"detail": _cut(detail, _MAX_DETAIL), "error": error}
     if problems:
-        body["problems"] = problems[:_MAX_PROBLEMS]
+        body["problems"] = [{**p, "field": None if p.get("field") is None
+                             else _cut(str(p["field"]), 100),
+                             "message": _cut(str(p["message"]), _MAX_MESSAGE)}
+                            for p in problems[:_MAX_PROBLEMS]]
     return body
+
+
+def _retry_after(exc: Exception) -> dict[str, str] | None:
+    seconds = getattr(exc, "retry_after_s", None)
+    if isinstance(exc, TooManyRequestsError | StoreUnavailableError | ServerBusyError) \
+            and seconds:
+        return {"Retry-After": str(max(1, math.ceil(float(seconds))))}
+    return None
 
 
 async def _geo_caisse_error(request: Request, exc: Exception) -> JSONResponse:
@@ -125,14 +179,15 @@ async def _geo_caisse_error(request: Request, exc: Exception) -> JSONResponse:
         problems = [{"row": p.row, "field": p.field, "message": p.message}
                     for p in exc.problems]
     headers = ({"WWW-Authenticate": "Bearer"}
-               if isinstance(exc, AuthError) and not isinstance(exc, ForbiddenError) else None)
+               if isinstance(exc, AuthError) and not isinstance(exc, ForbiddenError)
+               else _retry_after(exc))
     return JSONResponse(_body(str(exc), type(exc).__name__, problems),
                         status_code=status_for(exc), headers=headers)
 
 
 def _where(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body",)] or ["body"]
-    return ".".join(parts)
+    return _cut(".".join(parts), 100)
 
 
 async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -148,8 +203,36 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "error"
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": bad input like any other
+        return JSONResponse(_body("body: not valid JSON, form or UTF-8 text", "ValidationError",
+                                  [{"row": None, "field": "body", "message": detail}]),
+                            status_code=422)
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        headers["Allow"] = ", ".join(_methods_of(request.app, request.url.path))
+    if exc.status_code == 413:
+        headers["Connection"] = "close"  # the rest of the body is not read
     return JSONResponse(_body(detail, _NAMES.get(exc.status_code, "HTTPError")),
-                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+                        status_code=exc.status_code, headers=headers or None)
+
+
+def _methods_of(app: FastAPI, path: str) -> list[str]:
+    """Every method some route answers at ``path`` (Starlette's 405 names one route's)."""
+    table = getattr(app.state, "_methods_by_path", None)
+    if table is None:
+        table = []
+        for context in routing.iter_route_contexts(app.routes):
+            methods = set(context.methods or ())
+            if methods:
+                table.append((compile_path(str(context.path))[0], methods))
+        app.state._methods_by_path = table
+    found: set[str] = set()
+    for regex, methods in table:
+        if regex.match(path):
+            found |= methods
+    if "GET" in found:
+        found.add("HEAD")
+    return sorted(found)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import docs, errors
+from api.deps import HeavyWork
+from api.middleware import BodyLimit
 from api.routes import (
     accounts,
     auth,
@@ -31,6 +31,7 @@ from api.routes import (
     transfer,
     walking,
 )
+from api.throttle import Throttles
 from geo_caisse import __version__
 from geo_caisse.basemap.tiles import load_basemap
 from geo_caisse.core.errors import StorageError
@@ -60,30 +61,6 @@ from maps import (
 
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
            ledger, till, accounts, flows, enrolment, planning, search, suggestions, pages)
-
-
-class RefuseOversizeBodies:
-    """413 for a declared body over the upload limit (pure ASGI: no cost on other requests).
-
-    Bodies without Content-Length are capped where they are read (the import route).
-    """
-
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for key, value in scope["headers"]:
-                if key == b"content-length":
-                    if value.isdigit() and int(value) > self.limit + 64 * 1024:
-                        response = JSONResponse(
-                            {"detail": f"request body larger than {self.limit} bytes",
-                             "error": "PayloadTooLargeError"}, status_code=413)
-                        await response(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -145,7 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     docs.install(app)
-    app.add_middleware(RefuseOversizeBodies, limit=settings.api.max_upload_bytes)
+    app.state.throttles = Throttles(settings.throttle)
+    app.state.heavy = HeavyWork(settings.api.heavy_workers, settings.api.heavy_queue)
+    # every body capped as it arrives, before routing, auth and parsing; imports take files
+    app.add_middleware(BodyLimit, default=settings.api.max_body_bytes,
+                       larger={"/api/import/": settings.api.max_upload_bytes})
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

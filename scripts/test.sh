@@ -27,4 +27,10 @@ set +e
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then echo "pytest collected no test: failing" >&2; exit 1; fi
-exit "$status"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+# the served API fuzzed from its OpenAPI, without and with a token of each role (a few
+# minutes): any 5xx, schema violation or undocumented status fails the run
+if [ "$#" -eq 0 ] || [ "${GEO_CAISSE_FUZZ:-}" = "1" ]; then
+  echo "==> schemathesis (scripts/fuzz_api.py)"
+  .venv/bin/python scripts/fuzz_api.py
+fi

@@ -23,6 +23,7 @@ from api.deps import (
     SettingsDep,
     TerritoryDep,
     WriterDep,
+    throttled,
 )
 from api.errors import responses
 from api.schemas.accounts import (
@@ -144,14 +145,15 @@ def admit_referred(body: AdmitIn, sessions: WriterDep, territory: TerritoryDep,
 
 
 @router.post("/welcome/check", response_model=WelcomeCheckOut,
-             responses=responses(401, 413, 422))
+             dependencies=[throttled("welcome")], responses=responses(401, 413, 422, 429))
 def check_code(body: WelcomeCheckIn, sessions: SessionsDep) -> WelcomeCheckOut:
     """What a letter's code is for (a new login, or a new password for which login)."""
     opened = read_invitation(sessions, body.code)
     return WelcomeCheckOut(purpose=opened.purpose, username=opened.username)
 
 
-@router.post("/welcome", response_model=Token, responses=responses(401, 404, 409, 413, 422))
+@router.post("/welcome", response_model=Token, dependencies=[throttled("welcome")],
+             responses=responses(401, 404, 409, 413, 422, 429))
 def welcome(body: WelcomeIn, sessions: WriterDep, settings: SettingsDep,
             secret: JwtSecretDep) -> Token:
     """Use a letter's code: make the login (or set the new password) and log in."""

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-from fastapi.security import OAuth2PasswordRequestForm
-
-from api.deps import JwtSecretDep, SessionsDep, SettingsDep, UserDep
+from api.deps import JwtSecretDep, LoginDep, SettingsDep, UserDep
 from api.errors import responses
 from api.schemas.ledger import Me, Token
 from geo_caisse.auth.tokens import issue_token
-from geo_caisse.auth.users import authenticate
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/token", response_model=Token, responses=responses(401, 413, 422))
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], sessions: SessionsDep,
-          settings: SettingsDep, secret: JwtSecretDep) -> Token:
-    """OAuth2 password flow: a short-lived access token (JWT, HS256)."""
-    user = authenticate(sessions, form.username, form.password)
+@router.post("/token", response_model=Token, responses=responses(401, 413, 422, 429))
+def login(user: LoginDep, settings: SettingsDep, secret: JwtSecretDep) -> Token:
+    """OAuth2 password flow: a short-lived access token (JWT, HS256).
+
+    Throttled: a few logins per minute from one client, and after a few wrong passwords
+    for one account each further one doubles the wait (429, ``Retry-After``)."""
     ttl = settings.api.token_ttl_min
     return Token(access_token=issue_token(user, secret=secret, ttl_min=ttl),
                  role=user.role, expires_in_s=int(ttl * 60))

@@ -22,8 +22,10 @@ from api.deps import (
     SessionsDep,
     TerritoryDep,
     WriterDep,
+    throttled,
 )
 from api.errors import responses
+from api.schemas.common import IsoDate
 from api.schemas.enrolment import (
     Committee,
     Coverage,
@@ -54,7 +56,8 @@ DrawId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/volunteers", response_model=VolunteerOut, status_code=201,
-             responses=responses(401, 403, 409, 413, 422))
+             dependencies=[throttled("volunteers")],
+             responses=responses(401, 403, 409, 413, 422, 429))
 def register(body: VolunteerIn, sessions: SessionsDep, territory: TerritoryDep,
              user: OptionalUserDep) -> VolunteerOut:
     """Volunteer for the draw. The open call is public; referrals and committee
@@ -143,7 +146,7 @@ def strata_coverage_areas(sessions: SessionsDep, territory: TerritoryDep,
 @router.get("/committee/composition", response_model=Committee,
             responses=responses(401, 403, 422))
 def committee(sessions: SessionsDep, territory: TerritoryDep, _user: EnrolmentReaderDep,
-              on: Annotated[date | None, Query(description="YYYY-MM-DD (default: today)")]
+              on: Annotated[IsoDate | None, Query(description="YYYY-MM-DD (default: today)")]
               = None) -> dict[str, Any]:
     """Seats held and the share of their holders in poverty (withheld for small groups)."""
     return committee_composition(sessions, territory, on=on or date.today())

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import FlowsDep, FlowsReaderDep, OwnPointOfSaleQueryDep
 from api.errors import responses
+from api.schemas.common import PERIOD_PATTERN, YEAR_PATTERN
 from api.schemas.flows import (
     Basin,
     HeatmapCollection,
@@ -24,9 +25,9 @@ from api.schemas.flows import (
 router = APIRouter(prefix="/api/flows", tags=["flows"])
 
 Period = Annotated[str | None, Query(description="YYYY or YYYY-MM (default: latest year)",
-                                     pattern=r"^\d{4}(-\d{2})?$")]
+                                     pattern=PERIOD_PATTERN)]
 Year = Annotated[str | None, Query(description="YYYY (default: latest year)",
-                                   pattern=r"^\d{4}$")]
+                                   pattern=YEAR_PATTERN)]
 GUARDED = responses(401, 403, 404, 422)
 
 

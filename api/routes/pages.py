@@ -108,7 +108,7 @@ def treasury_page(request: Request) -> HTMLResponse:
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""
-    return TerritoryInfo(code=territory.code, name=territory.name, bbox=territory.bbox,
+    return TerritoryInfo(code=territory.code, name=territory.name, bbox=list(territory.bbox),
                          attribution=territory.attribution)
 
 

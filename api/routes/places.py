@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import BaseMapDep, OptionalWalkingDep, SessionsDep, TerritoryDep
+from api.deps import BaseMapDep, OptionalWalkingDep, SessionsDep, TerritoryDep, throttled
 from api.errors import responses
 from api.schemas.places import Moment, PlacesIn, PlacesOut, Route, place_out
 from geo_caisse.core.opening_hours import clock
@@ -17,7 +17,8 @@ router = APIRouter(tags=["places"])
 MVT = "application/vnd.mapbox-vector-tile"
 
 
-@router.post("/api/places", response_model=PlacesOut, responses=responses(413, 422, 503))
+@router.post("/api/places", response_model=PlacesOut, dependencies=[throttled("places")],
+             responses=responses(413, 422, 429, 503))
 async def places(body: PlacesIn, response: Response, sessions: SessionsDep,
                  territory: TerritoryDep, walking: OptionalWalkingDep) -> PlacesOut:
     """Where to spend the MonA: the places of ``kinds`` open at ``when``, with their hours

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.concurrency import run_in_threadpool
 
 from api.deps import (
     EnrolmentWriterDep,
     FlowsServiceDep,
+    HeavyDep,
     OwnPointOfSaleDep,
     SessionsDep,
     TargetingDep,
@@ -17,6 +17,7 @@ from api.deps import (
     WalkingDep,
 )
 from api.errors import responses
+from api.schemas.common import YEAR_PATTERN
 from api.schemas.planning import Demand, TargetingAnswer
 from geo_caisse.planning.demand import producer_demand
 
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/api", tags=["planning"])
 @router.get("/targeting", response_model=TargetingAnswer,
             responses=responses(401, 403, 422, 503))
 async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: TargetingDep,
+                 heavy: HeavyDep,
                  k: Annotated[int, Query(ge=1, le=50)] = 5,
                  reach_min: Annotated[float, Query(ge=1, le=30)] = 10,
                  mode: Literal["exact", "interactive"] = "exact",
@@ -37,7 +39,7 @@ async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: Ta
     """Choose ``k`` places for recruitment stands (points of sale or markets) covering the
     most weight within ``reach_min`` minutes' walk, and explain each. ``exact`` is the
     proven optimum; ``interactive`` is greedy with swaps and its gap bound."""
-    return await run_in_threadpool(
+    return await heavy.run(
         targeting.target, sessions, k, reach_min=reach_min, mode=mode,
         coefficients={"desert_low_income": desert_low_income,
                       "under_represented": under_represented,
@@ -49,11 +51,12 @@ async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: Ta
             responses=responses(401, 403, 404, 422, 503))
 async def demand(point_of_sale_id: OwnPointOfSaleDep, sessions: SessionsDep,
                  territory: TerritoryDep, walking: WalkingDep, flows: FlowsServiceDep,
-                 year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None
+                 heavy: HeavyDep,
+                 year: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None
                  ) -> dict[str, Any]:
     """People and members within 5, 10 and 15 minutes' walk, their monthly MonA, and where
     the MonA spent here comes from (a producer: its own point of sale only)."""
     def run() -> dict[str, Any]:
         return producer_demand(walking, sessions, territory, point_of_sale_id,
                                flows=flows.current(sessions), year=year)
-    return await run_in_threadpool(run)
+    return await heavy.run(run)

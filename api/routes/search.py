@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import SearchDep
+from api.deps import SearchDep, throttled
 from api.errors import responses
 from api.schemas.layers import Hit, SearchIn
 
 router = APIRouter(prefix="/api", tags=["search"])
 
 
-@router.post("/search", response_model=list[Hit], responses=responses(413, 422, 503))
+@router.post("/search", response_model=list[Hit], dependencies=[throttled("search")],
+             responses=responses(413, 422, 429, 503))
 def search(body: SearchIn, response: Response, index: SearchDep) -> list[Hit]:
     """Addresses, streets and places (markets, conventionnés, neighbourhoods) matching ``q``."""
     response.headers["Cache-Control"] = "no-store"

@@ -6,7 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import MAX_ID, LayersChangedDep, LayersWriterDep, SessionsDep, TerritoryDep
+from api.deps import (
+    MAX_ID,
+    LayersChangedDep,
+    LayersWriterDep,
+    SessionsDep,
+    TerritoryDep,
+    throttled,
+)
 from api.errors import responses
 from api.schemas.layers import pos_feature
 from api.schemas.suggestions import (
@@ -36,7 +43,7 @@ def _out(s: Suggestion) -> SuggestionOut:
 
 
 @router.post("", response_model=Received, status_code=201,
-             responses=responses(404, 413, 422))
+             dependencies=[throttled("suggestions")], responses=responses(404, 413, 422, 429))
 def propose(body: SuggestionIn, sessions: SessionsDep) -> Received:
     """Suggest a place where to pay in MonA, or correct a place's hours. Nothing shows on
     the map until a coordinator accepts it; nothing of who suggested it is kept."""

@@ -37,9 +37,12 @@ def import_layer(
     file: Annotated[UploadFile, File(description="GeoJSON, CSV (lon/lat) or GeoPackage")],
     crs: Annotated[str | None, Query(description="CRS of a CSV's x/y columns",
                                      max_length=200)] = None,
+    gpkg_layer: Annotated[str | None, Query(
+        description="the layer of a GeoPackage holding several", min_length=1,
+        max_length=200)] = None,
 ) -> ImportResult:
     """Validate the whole file, then write it in one transaction, or write nothing."""
-    name = FsPath(file.filename or "upload").name
+    name = FsPath(file.filename or "upload").name[-120:]
     fmt = format_of(name)
     limit = settings.api.max_upload_bytes
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -53,7 +56,8 @@ def import_layer(
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        result = import_file(sessions, territory, path, layer, fmt=fmt, crs=crs, source=name)
+        result = import_file(sessions, territory, path, layer, fmt=fmt, crs=crs, source=name,
+                             gpkg_layer=gpkg_layer)
     changed()
     return ImportResult(layer=layer, inserted=result.inserted, updated=result.updated)
 

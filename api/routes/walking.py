@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import (
+    HeavyDep,
     OpenOnDep,
     OptionalWalkingDep,
     ReportDep,
@@ -157,12 +158,13 @@ def candidates(sessions: SessionsDep, walking: WalkingDep, open_on: OpenOnDep,
                        **responses(422, 503)})
 async def print_map(
     sessions: SessionsDep, territory: TerritoryDep, walking: OptionalWalkingDep,
-    open_on: OpenOnDep, layer: Annotated[Literal["deserts", "conventionnes", "markets"], Path()],
+    heavy: HeavyDep, open_on: OpenOnDep,
+    layer: Annotated[Literal["deserts", "conventionnes", "markets"], Path()],
     fmt: Annotated[Literal["png", "pdf"], Path()],
     threshold_min: Threshold = None,
 ) -> Response:
     """A printable A4 map of an open layer (no member information), as PNG or PDF."""
-    body = await run_in_threadpool(layer_map, sessions, territory, layer, fmt=fmt,
+    body = await heavy.run(layer_map, sessions, territory, layer, fmt=fmt,
                                    walking=walking, threshold_min=threshold_min,
                                    open_on=open_on)
     return Response(body, media_type=FORMATS[fmt], headers={

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.schemas.common import Instant, IsoDate, StrictBool, StrictInt
 
 USERNAME = r"^[A-Za-z0-9._@-]{1,80}$"
 
@@ -14,8 +16,8 @@ class InvitationIn(BaseModel):
     password (``username``): exactly one."""
 
     model_config = ConfigDict(extra="forbid")
-    member_id: int | None = Field(default=None, ge=1, le=2**53)
-    points_of_sale: list[int] | None = Field(default=None, min_length=1, max_length=20)
+    member_id: StrictInt | None = Field(default=None, ge=1, le=2**53)
+    points_of_sale: list[StrictInt] | None = Field(default=None, min_length=1, max_length=20)
     username: str | None = Field(default=None, pattern=USERNAME)
 
     @model_validator(mode="after")
@@ -29,8 +31,8 @@ class InvitationIn(BaseModel):
 
 class EnteringInvitationsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    draw_id: int | None = Field(default=None, ge=1, le=2**53)
-    member_ids: list[int] | None = Field(default=None, min_length=1, max_length=5000)
+    draw_id: StrictInt | None = Field(default=None, ge=1, le=2**53)
+    member_ids: list[StrictInt] | None = Field(default=None, min_length=1, max_length=5000)
 
 
 class InvitationOut(BaseModel):
@@ -39,7 +41,7 @@ class InvitationOut(BaseModel):
     id: int
     purpose: str
     code: str = Field(description="as printed: ABCD-EFGH-JKMN")
-    expires_at: datetime
+    expires_at: Instant
     member_pseudonym: str | None
     points_of_sale: list[str]
     username: str | None
@@ -75,8 +77,8 @@ class AccountOut(BaseModel):
     active: bool
     member_pseudonym: str | None
     points_of_sale: list[str]
-    created_at: datetime | None
-    last_login_at: datetime | None
+    created_at: Instant | None
+    last_login_at: Instant | None
 
 
 class AccountsOut(BaseModel):
@@ -88,13 +90,13 @@ class AccountsOut(BaseModel):
 
 class AccountPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    active: bool
+    active: StrictBool
 
 
 class AdmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ref: str = Field(min_length=1, max_length=24, description="the referred volunteer's ref")
-    joined_on: date | None = None
+    joined_on: IsoDate | None = None
 
 
 class WelcomeCheckIn(BaseModel):

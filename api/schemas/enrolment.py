@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import Instant, IsoDate, StrictBool, StrictFloat, StrictInt
 from geo_caisse.core.strata import AgeBand
 
 
@@ -16,11 +17,11 @@ class VolunteerIn(BaseModel):
     (kept only as its 200 m cell and neighbourhood)."""
 
     model_config = ConfigDict(extra="forbid")
-    income_quartile: int = Field(ge=1, le=4, description="household income quartile (1-4)")
+    income_quartile: StrictInt = Field(ge=1, le=4, description="household income quartile (1-4)")
     age_band: AgeBand
     channel: Literal["open_call", "referral", "committee"] = "open_call"
-    home_lon: float | None = Field(default=None, ge=-180, le=180)
-    home_lat: float | None = Field(default=None, ge=-90, le=90)
+    home_lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
+    home_lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
     neighbourhood_code: str | None = Field(default=None, min_length=1, max_length=32)
 
 
@@ -46,10 +47,10 @@ class WaitingList(BaseModel):
 
 class DrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seats: int = Field(ge=1, le=100_000)
-    seed: int = Field(ge=0, lt=2**63, description="announced before the draw")
-    joined_on: date
-    quotas: dict[str, dict[str, tuple[int, int]]] | None = Field(
+    seats: StrictInt = Field(ge=1, le=100_000)
+    seed: StrictInt = Field(ge=0, lt=2**63, description="announced before the draw")
+    joined_on: IsoDate
+    quotas: dict[str, dict[str, tuple[StrictInt, StrictInt]]] | None = Field(
         default=None, description="default: the territory's population by stratum")
     neighbourhoods: list[str] | None = Field(default=None, max_length=500)
 
@@ -58,7 +59,7 @@ class PublishedDraw(BaseModel):
     """A draw as published: what anyone needs to re-run it."""
 
     id: int
-    held_at: datetime
+    held_at: Instant
     seed: int
     seats: int
     method: str
@@ -91,8 +92,8 @@ class DrawCheck(BaseModel):
 
 class ExitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    on: date
-    replace: bool = True
+    on: IsoDate
+    replace: StrictBool = True
 
 
 class Replacement(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Point
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Paged
+from api.schemas.common import Paged, StrictBool, StrictInt
 from geo_caisse.core.domain import Market, Neighbourhood, PointOfSale, Status
 from geo_caisse.core.opening_hours import parse_opening_hours
 from geo_caisse.layers.search import MAX_QUERY_CHARS
@@ -80,8 +80,9 @@ class NeighbourhoodCollection(FeatureCollection[NeighbourhoodFeature], Paged):
 
 
 class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     status: Status
-    accepts_mona: bool | None = None
+    accepts_mona: StrictBool | None = None
 
 
 class ImportResult(BaseModel):
@@ -93,7 +94,8 @@ class ImportResult(BaseModel):
 class TerritoryInfo(BaseModel):
     code: str
     name: str
-    bbox: tuple[float, float, float, float]
+    bbox: list[float] = Field(min_length=4, max_length=4,
+                             description="minlon, minlat, maxlon, maxlat (WGS84)")
     attribution: str
 
 
@@ -156,7 +158,7 @@ class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str = Field(min_length=2, max_length=MAX_QUERY_CHARS,
                    description="an address or the name of a place")
-    n: int = Field(default=5, ge=1, le=20)
+    n: StrictInt = Field(default=5, ge=1, le=20)
 
 
 class Hit(BaseModel):

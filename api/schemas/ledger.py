@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Instant, StrictInt
 
 
 class Token(BaseModel):
@@ -31,7 +33,7 @@ class StatementLineOut(BaseModel):
     kind: str = Field(description="allocation, payment, reversal…")
     amount_mona: Decimal = Field(description="positive: received; negative: spent")
     counterpart: str = Field(description="the other account (never another member's)")
-    occurred_at: datetime
+    occurred_at: Instant
 
 
 class Balance(BaseModel):
@@ -44,7 +46,7 @@ class Balance(BaseModel):
 class CodeOut(BaseModel):
     code: str
     display: str = Field(description="the code as shown to be read out: ABCDE FGHJK")
-    expires_at: datetime
+    expires_at: Instant
     qr_svg: str = Field(description="the code's QR code, an inline SVG drawn by the service")
 
 
@@ -53,7 +55,7 @@ class PaymentIn(BaseModel):
     code: str = Field(min_length=1, max_length=40, description="the member's one-time code")
     amount_mona: Decimal = Field(gt=0, le=10000, decimal_places=2,
                                  description="amount as a decimal string, e.g. \"12.50\"")
-    point_of_sale_id: int | None = Field(default=None, ge=1, le=2**53,
+    point_of_sale_id: StrictInt | None = Field(default=None, ge=1, le=2**53,
                                          description="where the vendor cashes today, if its "
                                                      "login has several (default: its first)")
 
@@ -64,7 +66,7 @@ class AccountLineOut(BaseModel):
     kind: str = Field(description="allocation, payment, reversal…")
     amount_mona: Decimal = Field(description="positive: received; negative: spent")
     balance_after_mona: Decimal
-    occurred_at: datetime
+    occurred_at: Instant
     place_name: str | None = Field(description="the point of sale of a payment")
     place_kind: str | None
     market_name: str | None = Field(description="a market stall's market")
@@ -94,7 +96,7 @@ class ReceiptOut(BaseModel):
     payment_id: int
     amount_mona: Decimal
     vendor_ref: str
-    occurred_at: datetime
+    occurred_at: Instant
     replayed: bool
 
 

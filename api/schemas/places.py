@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import StrictBool, StrictFloat, StrictInt
 from geo_caisse.core.opening_hours import parse_opening_hours
 from geo_caisse.walk.places import Found
 
@@ -18,16 +19,16 @@ class PlacesIn(BaseModel):
     log, holds it."""
 
     model_config = ConfigDict(extra="forbid")
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
+    lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
     kinds: list[PlaceKind] | None = Field(default=None, max_length=7,
                                           description="default: every kind")
     when: str | None = Field(default=None, max_length=12, pattern=WHEN,
                              description="now, today, Mo..Su, or e.g. 'We 10:00'")
-    max_walk_min: float | None = Field(default=15, ge=1, le=90,
+    max_walk_min: StrictFloat | None = Field(default=15, ge=1, le=90,
                                        description="null: every distance (the list view)")
-    n: int | None = Field(default=None, ge=1, le=1000)
-    route: bool = False
+    n: StrictInt | None = Field(default=None, ge=1, le=1000)
+    route: StrictBool = False
     route_to: str | None = Field(default=None, max_length=40,
                                  pattern=r"^(market|point_of_sale):\d{1,15}$")
 

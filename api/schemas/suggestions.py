@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import StrictFloat
 from api.schemas.layers import PointOfSaleFeature
 
 PlaceKind = Literal["producer", "shop", "epicerie", "cooperative", "amap"]
@@ -57,8 +58,8 @@ class AcceptIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     opening_hours: str | None = Field(default=None, max_length=255)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
+    lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
     name: str | None = Field(default=None, max_length=200)
     kind: PlaceKind | None = None
     address: str | None = Field(default=None, max_length=300)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Instant
 
 
 class PlaceOut(BaseModel):
@@ -20,7 +22,7 @@ class PlaceOut(BaseModel):
 class TillReceiptOut(BaseModel):
     number: int = Field(description="the receipt's number")
     amount_mona: Decimal
-    occurred_at: datetime
+    occurred_at: Instant
 
 
 class RequestOut(BaseModel):
@@ -30,9 +32,9 @@ class RequestOut(BaseModel):
     amount_mona: Decimal
     status: str
     requested_by: str
-    requested_at: datetime
+    requested_at: Instant
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: Instant | None
     note: str | None
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.schemas.common import StrictBool, StrictFloat, StrictInt
 from api.schemas.layers import PointOfSaleFeature
 
 Weekday = Literal["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
@@ -31,11 +32,11 @@ class WalkFrom(BaseModel):
     """A place to walk from, in a request body (so that no URL, hence no log, holds it)."""
 
     model_config = ConfigDict(extra="forbid")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    n: int = Field(default=5, ge=1, le=10)
+    lon: StrictFloat = Field(ge=-180, le=180)
+    lat: StrictFloat = Field(ge=-90, le=90)
+    n: StrictInt = Field(default=5, ge=1, le=10)
     open_on: Weekday | None = None
-    route: bool = False
+    route: StrictBool = False
 
 
 DesertValue = float | int | str | bool | None
@@ -68,10 +69,10 @@ class DesertSummary(BaseModel):
 
 class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    add_lon: float | None = Field(default=None, ge=-180, le=180)
-    add_lat: float | None = Field(default=None, ge=-90, le=90)
-    remove_id: int | None = Field(default=None, ge=1, le=2**53)
-    threshold_min: float | None = Field(default=None, gt=0, le=120)
+    add_lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
+    add_lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
+    remove_id: StrictInt | None = Field(default=None, ge=1, le=2**53)
+    threshold_min: StrictFloat | None = Field(default=None, gt=0, le=120)
     open_on: Weekday | None = None
 
     @model_validator(mode="after")

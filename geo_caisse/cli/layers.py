@@ -60,7 +60,8 @@ def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise ValidationError(f"{path}: no such file")
-    result = import_layer(sessions, territory, path, args.layer, fmt=args.format, crs=args.crs)
+    result = import_layer(sessions, territory, path, args.layer, fmt=args.format, crs=args.crs,
+                          gpkg_layer=args.gpkg_layer)
     print(f"{path.name}: {result.inserted} inserted, {result.updated} updated ({args.layer})")
     return 0
 
@@ -95,6 +96,8 @@ def register(sub: Subcommands) -> None:
     imp.add_argument("file")
     imp.add_argument("--format", choices=FORMATS)
     imp.add_argument("--crs", help="CRS of a CSV's x/y columns (default: lon/lat in WGS84)")
+    imp.add_argument("--layer", dest="gpkg_layer", metavar="NAME",
+                     help="the layer of a GeoPackage holding several")
     imp.set_defaults(func=_import)
     exp = sub.add_parser("export", help="export points of sale or markets")
     exp.add_argument("layer", choices=LAYERS)

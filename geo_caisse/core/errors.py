@@ -16,10 +16,16 @@ and from the builtin it refines, so callers may catch either::
     ├── AuthError (PermissionError)         missing or wrong credentials for a write
     │   └── ForbiddenError                  valid credentials, but not allowed to do that
     ├── StorageError (RuntimeError)         the database cannot be used as configured
-    │   └── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
+    │   ├── SpatialiteUnavailableError      sqlite3 cannot load mod_spatialite
+    │   └── StoreUnavailableError           the store cannot answer now: retry later
+    │       ├── StoreBusyError              locked past the busy timeout, deadlock, conflict
+    │       ├── StoreReadOnlyError          a read-only file, transaction or standby
+    │       ├── StoreFullError              the disk (or the database's quota) is full
+    │       └── StoreConnectionError        the connection was lost or refused
     └── DataError (RuntimeError)            the bundled or territory data is missing or broken
 
-The API maps these classes to HTTP status codes in one table (``api/errors.py``).
+The API maps these classes to HTTP status codes in one table (``api/errors.py``); a
+:class:`StoreUnavailableError` says in ``retry_after_s`` when to try again.
 """
 
 from __future__ import annotations
@@ -62,17 +68,25 @@ class Problem:
 
 
 class ImportFileError(ValidationError):
-    """A file whose rows or features are invalid; nothing of it was written."""
+    """A file whose rows or features are invalid; nothing of it was written.
 
-    def __init__(self, source: str, problems: Sequence[Problem], *, max_listed: int = 20) -> None:
+    ``stopped_at`` is the row where validation stopped (after too many problems, or a row
+    that cannot be read): the problems listed are then the first ones only.
+    """
+
+    def __init__(self, source: str, problems: Sequence[Problem], *, max_listed: int = 20,
+                 stopped_at: int | None = None) -> None:
         self.source = source
         self.problems = list(problems)
+        self.stopped_at = stopped_at
         listed = "; ".join(str(p) for p in self.problems[:max_listed])
         more = len(self.problems) - max_listed
         suffix = f"; and {more} more" if more > 0 else ""
-        super().__init__(
-            f"{source}: {len(self.problems)} invalid row(s), nothing imported: {listed}{suffix}"
-        )
+        count = f"{len(self.problems)} invalid row(s)"
+        if stopped_at is not None:
+            count = (f"{len(self.problems)} problem(s) in the first {stopped_at} row(s), "
+                     "where validation stopped")
+        super().__init__(f"{source}: {count}, nothing imported: {listed}{suffix}")
 
 
 class NotFoundError(GeoCaisseError, LookupError):
@@ -109,6 +123,36 @@ class StorageError(GeoCaisseError, RuntimeError):
 
 class SpatialiteUnavailableError(StorageError):
     """The running Python's sqlite3 cannot load the SpatiaLite extension."""
+
+
+class StoreUnavailableError(StorageError):
+    """The store cannot answer now (nothing was written): try again in ``retry_after_s``."""
+
+    retry_after_s: float = 10.0
+
+
+class StoreBusyError(StoreUnavailableError):
+    """Another writer held the store past the busy timeout (or a deadlock, a conflict)."""
+
+    retry_after_s = 2.0
+
+
+class StoreReadOnlyError(StoreUnavailableError):
+    """The store is read-only: a read-only file, transaction or standby server."""
+
+    retry_after_s = 30.0
+
+
+class StoreFullError(StoreUnavailableError):
+    """The disk holding the store, or the database's quota, is full."""
+
+    retry_after_s = 60.0
+
+
+class StoreConnectionError(StoreUnavailableError):
+    """The connection to the store was lost or refused."""
+
+    retry_after_s = 5.0
 
 
 class DataError(GeoCaisseError, RuntimeError):

@@ -33,6 +33,8 @@ class DatabaseSettings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     spatialite_library: str = "mod_spatialite"
     echo_sql: bool = False
+    #: how long a SpatiaLite writer waits for another's lock before the request answers 503
+    sqlite_busy_timeout_s: float = Field(default=30.0, ge=0, le=600)
 
     @field_validator("database_url")
     @classmethod
@@ -73,8 +75,15 @@ class ApiSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     coordinator_token: SecretStr | None = None
+    # every request body is capped as it arrives (declared or chunked): the imports at
+    # max_upload_bytes, every other route at max_body_bytes
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_page_size: int = Field(default=1000, ge=1, le=10000)
+    # heavy analyses (targeting, a producer's demand, printed maps) run on this many threads
+    # at most, with at most heavy_queue waiting: the other routes keep their share of CPU
+    heavy_workers: int = Field(default=1, ge=1, le=64)
+    heavy_queue: int = Field(default=4, ge=0, le=1000)
     # signs access tokens; unset in development: a random secret per process
     jwt_secret: SecretStr | None = None
     token_ttl_min: float = Field(default=15.0, ge=1, le=24 * 60)
@@ -94,6 +103,42 @@ class ApiSettings(BaseSettings):
         return self
 
 
+class ThrottleSettings(BaseSettings):
+    """How often one client (or one account) may call the routes open to abuse.
+
+    A client is its address as the server sees it (behind a reverse proxy, the address it
+    forwards: ``geo-caisse serve`` trusts ``X-Forwarded-For`` from 127.0.0.1 only).
+    Counts are per process: two server processes each allow them.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GEO_CAISSE_THROTTLE_", extra="ignore")
+
+    #: logins tried from one client, per minute (right or wrong)
+    login_per_minute: int = Field(default=10, ge=1, le=10_000)
+    #: wrong passwords for one account before each further one doubles its wait
+    login_free_failures: int = Field(default=5, ge=1, le=1000)
+    #: the first wait after them, and the longest, in seconds
+    login_backoff_s: float = Field(default=2.0, gt=0, le=3600)
+    login_backoff_max_s: float = Field(default=900.0, gt=0, le=24 * 3600)
+    #: public forms, per client per hour: volunteering, suggesting a place
+    volunteers_per_hour: int = Field(default=10, ge=1, le=100_000)
+    suggestions_per_hour: int = Field(default=10, ge=1, le=100_000)
+    #: invitation codes tried at /bienvenue, per client per hour (right or wrong)
+    welcome_per_hour: int = Field(default=30, ge=1, le=100_000)
+    #: the address search and the member map's questions, per client per minute
+    search_per_minute: int = Field(default=60, ge=1, le=100_000)
+    places_per_minute: int = Field(default=120, ge=1, le=100_000)
+
+    def rate(self, name: str) -> tuple[int, float]:
+        """The throttle ``name`` as (requests, per seconds): ``search`` reads
+        ``search_per_minute``, ``volunteers`` ``volunteers_per_hour``."""
+        for suffix, period_s in (("_per_minute", 60.0), ("_per_hour", 3600.0)):
+            value = getattr(self, name + suffix, None)
+            if isinstance(value, int):
+                return value, period_s
+        raise ValueError(f"no throttle named {name!r} in ThrottleSettings")
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings of one geo_caisse process."""
@@ -101,8 +146,9 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     territory: TerritorySettings = field(default_factory=TerritorySettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
 
 
 def load_settings() -> Settings:
     """Read every settings class from the environment now."""
-    return Settings(DatabaseSettings(), TerritorySettings(), ApiSettings())
+    return Settings(DatabaseSettings(), TerritorySettings(), ApiSettings(), ThrottleSettings())

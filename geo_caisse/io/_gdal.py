@@ -30,15 +30,38 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
         return pool.submit(fn, *args).result()
 
 
-def read_gpkg(path: str, source: str) -> tuple[list[dict[str, Any]],
-                                                     list[bytes | None], str | None]:
+def _hide(message: str, path: str, source: str) -> str:
+    """GDAL's message without the server's own path (a temporary file's name)."""
+    import os
+
+    for where in (path, os.path.dirname(path)):
+        if where:
+            message = message.replace(where, source)
+    return message[:200]
+
+
+def read_gpkg(path: str, source: str, layer: str | None = None
+              ) -> tuple[list[dict[str, Any]], list[bytes | None], str | None]:
     import pyogrio
 
     try:
-        info = pyogrio.read_info(path)
-        gdf = pyogrio.read_dataframe(path)
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio's DataSourceError and friends
-        raise ValidationError(f"{source}: not a readable GeoPackage ({exc})") from None
+        raise ValidationError(f"{source}: not a readable GeoPackage "
+                              f"({_hide(str(exc), path, source)})") from None
+    if layer is None and len(layers) > 1:
+        raise ValidationError(f"{source}: the GeoPackage holds {len(layers)} layers "
+                              f"({', '.join(layers[:10])}): name the one to import "
+                              "(--layer, or ?gpkg_layer= over HTTP)")
+    if layer is not None and layer not in layers:
+        raise ValidationError(f"{source}: no layer {layer[:60]!r}; it holds "
+                              f"{', '.join(layers[:10]) or 'none'}")
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise ValidationError(f"{source}: not a readable GeoPackage "
+                              f"({_hide(str(exc), path, source)})") from None
     crs = info.get("crs")
     props = [{k: (None if is_nan(v) else v) for k, v in rec.items()}
              for rec in gdf.drop(columns="geometry").to_dict(orient="records")]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,14 +27,58 @@ class RawRow:
     properties: Mapping[str, Any]
     geometry: shapely.Geometry | None
     geometry_problem: str | None = None
+    #: the file cannot be read past this row (validation stops here)
+    last: bool = False
 
 
 # ------------------------------------------------------------------------------- readers
+#: the longest integer read from a GeoJSON file as an integer (a longer one becomes a float:
+#: Python refuses to convert over 4,300 digits, and no count or coordinate needs 19)
+_MAX_INT_DIGITS = 18
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A short excerpt of bad input for a message (never the whole of it)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS + 1 else float(text)
+
+
+def _lonlat(geom_doc: Any) -> tuple[shapely.Geometry | None, str | None]:
+    """A GeoJSON geometry as a Point, or why it is not one (other types are named)."""
+    if not isinstance(geom_doc, dict):
+        return None, "geometry must be a GeoJSON object"
+    kind = geom_doc.get("type")
+    if kind != "Point":
+        named = kind[:40] if isinstance(kind, str) else _short(kind)
+        return None, f"a Point is expected, got a {named}"
+    coords = geom_doc.get("coordinates")
+    if not isinstance(coords, list):
+        return None, "coordinates must be a list [lon, lat]"
+    if not coords:
+        return None, "empty geometry"
+    if len(coords) != 2:
+        return None, (f"a Point has 2 coordinates [lon, lat], got {len(coords)}"
+                      + (" (a third one, an altitude, is not kept: remove it)"
+                         if len(coords) == 3 else ""))
+    for c in coords:
+        if isinstance(c, bool) or not isinstance(c, int | float):
+            return None, f"coordinates must be numbers, got {_short(c)} ({type(c).__name__})"
+    return shapely.Point(float(coords[0]), float(coords[1])), None
+
+
 def _geojson_rows(data: bytes, source: str) -> tuple[list[RawRow], str]:
     try:
-        doc = json.loads(data, parse_constant=lambda c: float(c.lower()))
+        doc = json.loads(data, parse_constant=lambda c: float(c.lower()), parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"{source}: not valid GeoJSON ({exc})") from exc
+        raise ValidationError(f"{source}: not valid GeoJSON ({_short(str(exc), 120)})") from None
+    except RecursionError:
+        raise ValidationError(f"{source}: not valid GeoJSON (nested too deep)") from None
+    except ValueError as exc:  # a number Python will not convert
+        raise ValidationError(f"{source}: not valid GeoJSON ({_short(str(exc), 120)})") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ValidationError(f"{source}: a GeoJSON FeatureCollection is expected")
     features = doc.get("features")
@@ -46,7 +89,10 @@ def _geojson_rows(data: bytes, source: str) -> tuple[list[RawRow], str]:
         try:
             name = doc["crs"]["properties"]["name"]
         except (KeyError, TypeError) as exc:
-            raise CRSError(f"{source}: malformed 'crs' member {doc['crs']!r}") from exc
+            raise CRSError(f"{source}: malformed 'crs' member {_short(doc['crs'], 80)}"
+                           ) from exc
+        if not isinstance(name, str) or len(name) > 200:
+            raise CRSError(f"{source}: malformed 'crs' name {_short(name, 80)}")
         crs = parse_crs(name, name=f"{source} crs").to_string()
     rows = []
     for i, feature in enumerate(features, start=1):
@@ -61,27 +107,36 @@ def _geojson_rows(data: bytes, source: str) -> tuple[list[RawRow], str]:
         if geom_doc is None:
             rows.append(RawRow(i, props, None, "no geometry"))
             continue
-        try:
-            geom = shape(geom_doc)
-        except Exception as exc:  # shapely raises several classes on bad input
-            rows.append(RawRow(i, props, None, f"geometry not understood ({exc})"))
-            continue
-        rows.append(RawRow(i, props, geom))
+        geom, problem = _lonlat(geom_doc)
+        rows.append(RawRow(i, props, geom, problem))
     return rows, crs
 
 
-def _csv_rows(data: bytes, source: str, crs: str | None) -> tuple[list[RawRow], str]:
+#: a formula-looking cell an export escaped with a quote (see geo_caisse.io.writers)
+_ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def _unescape(value: str | None) -> str | None:
+    return value[1:] if value is not None and value.startswith(_ESCAPED) else value
+
+
+def _csv_rows(path: Path, source: str, crs: str | None) -> tuple[Iterator[RawRow], str]:
+    """The CSV's rows, read as they are validated (memory bounded by a row, not the file)."""
     try:
-        text = data.decode("utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(4096)
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{source}: a CSV must be UTF-8 ({exc})") from exc
-    sample = text[:4096]
+        raise ValidationError(f"{source}: a CSV must be UTF-8 ({exc.reason})") from None
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = reader.fieldnames or []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = csv.DictReader(fh, dialect=dialect).fieldnames or []
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{source}: the header cannot be read ({_short(str(exc), 80)})"
+                              ) from None
     x_col, y_col = ("lon", "lat") if crs is None else ("x", "y")
     missing = [c for c in (x_col, y_col) if c not in header]
     if missing:
@@ -89,21 +144,37 @@ def _csv_rows(data: bytes, source: str, crs: str | None) -> tuple[list[RawRow], 
             f"{source}: missing column(s) {', '.join(missing)}; a CSV needs {x_col} and {y_col}"
             + (" (WGS84 degrees)" if crs is None else f" (in {crs})")
         )
-    rows = []
-    for i, record in enumerate(reader, start=1):
-        if None in record:
-            rows.append(RawRow(i, {}, None, "more values than columns"))
-            continue
-        props = {k: v for k, v in record.items() if k not in (x_col, y_col)}
-        try:
-            x, y = float(record[x_col] or "nan"), float(record[y_col] or "nan")
-        except (TypeError, ValueError):
-            rows.append(RawRow(i, props, None,
-                               f"{x_col}/{y_col} must be numbers, got "
-                               f"{record[x_col]!r}/{record[y_col]!r}"))
-            continue
-        rows.append(RawRow(i, props, shapely.Point(x, y)))
-    return rows, crs or WGS84
+
+    def rows() -> Iterator[RawRow]:
+        i = 0
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, dialect=dialect)
+            while True:
+                i += 1
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # a field over csv.field_size_limit(), bad quoting
+                    yield RawRow(i, {}, None, f"unreadable row ({_short(str(exc), 80)})", True)
+                    return
+                except UnicodeDecodeError as exc:
+                    yield RawRow(i, {}, None, f"not UTF-8 text ({exc.reason})", True)
+                    return
+                if None in record:
+                    yield RawRow(i, {}, None, "more values than columns")
+                    continue
+                props = {k: _unescape(v) for k, v in record.items() if k not in (x_col, y_col)}
+                try:
+                    x, y = float(record[x_col] or "nan"), float(record[y_col] or "nan")
+                except (TypeError, ValueError):
+                    yield RawRow(i, props, None,
+                                 f"{x_col}/{y_col} must be numbers, got "
+                                 f"{_short(record[x_col])}/{_short(record[y_col])}")
+                    continue
+                yield RawRow(i, props, shapely.Point(x, y))
+
+    return rows(), crs or WGS84
 
 
 def read_point_arrays(path: Path | str, columns: tuple[str, ...] = ()
@@ -156,34 +227,43 @@ def read_vector_layers(requests: Sequence[tuple[Path, Sequence[str]]]) -> list[V
     return out
 
 
-def _gpkg_rows(path: Path, source: str) -> tuple[list[RawRow], str]:
-    props, wkbs, crs_text = _gdal.call(_gdal.read_gpkg, str(path), source)
+def _gpkg_rows(path: Path, source: str, layer: str | None) -> tuple[list[RawRow], str]:
+    props, wkbs, crs_text = _gdal.call(_gdal.read_gpkg, str(path), source, layer)
     if crs_text is None:
         raise CRSError(f"{source}: the layer has no CRS")
     crs = parse_crs(crs_text, name=source).to_string()
     rows = []
     for i, (record, wkb) in enumerate(zip(props, wkbs, strict=True), start=1):
         geom = None if wkb is None else shapely.from_wkb(wkb)
-        rows.append(RawRow(i, record, geom, None if geom is not None else "no geometry"))
+        problem = None if geom is not None else "no geometry"
+        if geom is not None and shapely.has_z(geom):
+            problem = ("a third coordinate (an altitude) is not kept: write the layer in 2D")
+        rows.append(RawRow(i, record, geom, problem))
     return rows, crs
 
 
 def read_rows(path: Path | str, *, fmt: str | None = None, crs: str | None = None,
-              source: str | None = None) -> tuple[list[RawRow], str]:
-    """Read a file's rows without validating them; returns the rows and the file's CRS."""
+              source: str | None = None, layer: str | None = None
+              ) -> tuple[Iterable[RawRow], str]:
+    """Read a file's rows without validating them; returns the rows and the file's CRS.
+
+    A CSV's rows are read as they are consumed (the file stays open until then); a
+    GeoPackage holding several layers needs ``layer``, its layer's name.
+    """
     p = Path(path)
     name = source or p.name
     kind = format_of(p, fmt)
+    if layer is not None and kind != "gpkg":
+        raise ValidationError("layer names a GeoPackage's layer: other formats have one")
     if kind == "gpkg":
-        return _gpkg_rows(p, name)
+        return _gpkg_rows(p, name, layer)
     if crs is not None:
         crs = parse_crs(crs, name="crs").to_string()
-    data = p.read_bytes()
     if kind == "geojson":
         if crs is not None:
             raise ValidationError("crs applies to CSV files only: GeoJSON says its own CRS")
-        return _geojson_rows(data, name)
-    return _csv_rows(data, name, crs)
+        return _geojson_rows(p.read_bytes(), name)
+    return _csv_rows(p, name, crs)
 
 
 def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:

@@ -34,6 +34,12 @@ _TRUE = {"true", "1", "yes", "oui", "y"}
 
 _FALSE = {"false", "0", "no", "non", "n", ""}
 
+#: validation stops after this many problems (the first ones are reported, and where)
+MAX_PROBLEMS = 100
+
+#: control characters refused in text (tab, line feed and carriage return are allowed)
+_CONTROL = {c for c in range(32) if c not in (9, 10, 13)} | {127}
+
 
 # ----------------------------------------------------------------------------- validation
 def _text(props: Mapping[str, Any], key: str, *, required: bool = False,
@@ -43,11 +49,16 @@ def _text(props: Mapping[str, Any], key: str, *, required: bool = False,
         if required:
             raise ValidationError(f"{key} is required")
         return None
-    if not isinstance(value, str | int):
-        raise ValidationError(f"{key} must be text, got {type(value).__name__}")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(f"{key} must be text, got {type(value).__name__} "
+                              f"{str(value)[:20]!r}")
     out = str(value).strip()
     if len(out) > max_len:
         raise ValidationError(f"{key} is longer than {max_len} characters")
+    bad = next((ch for ch in out if ord(ch) in _CONTROL), None)
+    if bad is not None:
+        name = "NUL" if bad == "\0" else f"U+{ord(bad):04X}"
+        raise ValidationError(f"{key} holds a control character ({name})")
     return out
 
 
@@ -128,16 +139,23 @@ _BUILDERS: dict[str, Callable[[RawRow, float, float], PointOfSale | Market]] = {
 }
 
 
-def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
-                  *, source: str) -> list[Any]:
-    """Turn raw rows into domain objects, or raise one ImportFileError listing every problem."""
+def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
+                      *, source: str) -> list[tuple[int, Any]]:
+    """Turn raw rows into (row number, domain object), or raise one ImportFileError listing
+    the problems: every one, or the first :data:`MAX_PROBLEMS` and where it stopped."""
     if layer not in _BUILDERS:
         raise ValidationError(f"layer must be one of {', '.join(_BUILDERS)}, got {layer!r}")
     build = _BUILDERS[layer]
     problems: list[Problem] = []
-    out: list[Any] = []
+    out: list[tuple[int, Any]] = []
     seen: dict[str, int] = {}
+    stopped_at: int | None = None
     for row in rows:
+        if len(problems) >= MAX_PROBLEMS or row.last:
+            if row.last:
+                problems.append(Problem(row.number, row.geometry_problem or "unreadable"))
+            stopped_at = row.number
+            break
         try:
             lon, lat = _point(row, crs, territory)
         except ValidationError as exc:
@@ -153,17 +171,35 @@ def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Ter
                                                 f"{seen[obj.ref]}", "ref"))
             continue
         seen[obj.ref] = row.number
-        out.append(obj)
+        out.append((row.number, obj))
+    close = getattr(rows, "close", None)
+    if close is not None:  # a file read as it is validated
+        close()
     if problems:
-        raise ImportFileError(source, problems)
+        raise ImportFileError(source, problems, stopped_at=stopped_at)
     if not out:
         raise ImportFileError(source, [Problem(1, "the file holds no row")])
     return out
 
 
-def read_layer(path: Path | str, layer: Layer, territory: Territory, *, fmt: str | None = None,
-               crs: str | None = None, source: str | None = None) -> list[Any]:
-    """Read and validate a points-of-sale or markets file."""
+def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
+                  *, source: str) -> list[Any]:
+    """Turn raw rows into domain objects, or raise one ImportFileError listing the problems."""
+    return [obj for _, obj in validate_numbered(rows, crs, layer, territory, source=source)]
+
+
+def read_numbered(path: Path | str, layer: Layer, territory: Territory, *,
+                  fmt: str | None = None, crs: str | None = None, source: str | None = None,
+                  gpkg_layer: str | None = None) -> list[tuple[int, Any]]:
+    """Read and validate a points-of-sale or markets file: (row number, object) pairs."""
     name = source or Path(path).name
-    rows, file_crs = read_rows(path, fmt=fmt, crs=crs, source=name)
-    return validate_rows(rows, file_crs, layer, territory, source=name)
+    rows, file_crs = read_rows(path, fmt=fmt, crs=crs, source=name, layer=gpkg_layer)
+    return validate_numbered(rows, file_crs, layer, territory, source=name)
+
+
+def read_layer(path: Path | str, layer: Layer, territory: Territory, *, fmt: str | None = None,
+               crs: str | None = None, source: str | None = None,
+               gpkg_layer: str | None = None) -> list[Any]:
+    """Read and validate a points-of-sale or markets file."""
+    return [obj for _, obj in read_numbered(path, layer, territory, fmt=fmt, crs=crs,
+                                            source=source, gpkg_layer=gpkg_layer)]

@@ -38,12 +38,24 @@ def to_feature_collection(objs: Iterable[PointOfSale | Market]) -> dict[str, Any
          "properties": _properties(o)} for o in objs]}
 
 
+#: what a spreadsheet reads as the start of a formula (OWASP, "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell starting like a formula, quoted with a leading ``'`` so that a
+    spreadsheet shows it as text (the importer drops that quote again)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_lines(objs: Iterable[PointOfSale | Market], layer: Layer) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=[*fields_of(layer), "lon", "lat"], lineterminator="\n")
     writer.writeheader()
     for o in objs:
-        props = {k: ("" if v is None else v) for k, v in _properties(o).items()}
+        props = {k: ("" if v is None else spreadsheet_safe(v)) for k, v in _properties(o).items()}
         writer.writerow({**props, "lon": f"{o.lon:.7f}", "lat": f"{o.lat:.7f}"})
     yield buf.getvalue()
 

@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse.core.domain import Market, PointOfSale
+from geo_caisse.core.errors import ImportFileError, Problem
 from geo_caisse.core.progress import Progress, to_stderr
 from geo_caisse.core.territory import Territory
 from geo_caisse.io.formats import Layer
 from geo_caisse.io.readers import load_neighbourhoods_file
-from geo_caisse.io.validation import read_layer
+from geo_caisse.io.validation import read_layer, read_numbered
 from geo_caisse.storage.layers import (
     MarketRepository,
     NeighbourhoodRepository,
@@ -63,15 +64,26 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
 
 def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Path | str,
                  layer: Layer, *, fmt: str | None = None, crs: str | None = None,
-                 source: str | None = None) -> UpsertResult:
-    """Validate a whole file, then upsert it by ``ref`` in one transaction: all or nothing."""
-    objs = read_layer(path, layer, territory, fmt=fmt, crs=crs, source=source)
+                 source: str | None = None, gpkg_layer: str | None = None) -> UpsertResult:
+    """Validate a whole file, then upsert it by ``ref`` in one transaction: all or nothing.
+
+    A point of sale naming a market the store does not hold is refused with its row.
+    """
+    name = source or Path(path).name
+    numbered = read_numbered(path, layer, territory, fmt=fmt, crs=crs, source=name,
+                             gpkg_layer=gpkg_layer)
+    objs = [obj for _, obj in numbered]
     with sessions() as session:
         if layer == "markets":
             result = MarketRepository(session).upsert(objs)
         else:
             refs = sorted({p.market_ref for p in objs if p.market_ref})
             ids = MarketRepository(session).ids_by_ref(refs)
+            unknown = [Problem(row, f"unknown market_ref {p.market_ref!r}: import the "
+                                    "market first", "market_ref")
+                       for row, p in numbered if p.market_ref and p.market_ref not in ids]
+            if unknown:
+                raise ImportFileError(name, unknown)
             result = PointOfSaleRepository(session).upsert(objs, ids)
             LedgerRepository(session).open_vendor_accounts()
         commit_or_conflict(session, f"import of {source or Path(path).name}")

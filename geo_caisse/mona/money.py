@@ -32,9 +32,11 @@ def to_cents(amount: object, *, name: str = "amount_mona", low: Decimal | None =
     try:
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
     except InvalidOperation:
-        raise ValidationError(f"{name} must be a number, got {amount!r}") from None
+        raise ValidationError(f"{name} must be a number, got {str(amount)[:40]!r}") from None
     if not value.is_finite() or value <= 0:
-        raise ValidationError(f"{name} must be a positive amount, got {amount!r}")
+        raise ValidationError(f"{name} must be a positive amount, got {str(amount)[:40]!r}")
+    if value > Decimal("1000000"):  # before quantize, which fails past 28 digits
+        raise ValidationError(f"{name} is implausibly large: {str(value)[:40]}")
     if value != value.quantize(CENT):
         raise ValidationError(f"{name} has more than 2 decimals: {amount!r}")
     if (low is not None and value < low) or (high is not None and value > high):

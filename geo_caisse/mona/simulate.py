@@ -83,9 +83,12 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
     rng = np.random.default_rng(seed)
     metric = territory.metric_crs
     with sessions() as session:
-        zones = session.scalars(select(NeighbourhoodRow)).all()
+        # every list in a stated order of natural keys (never the backend's row order, nor
+        # ids): the same seed gives the same year on SpatiaLite and PostGIS
+        zones = session.scalars(select(NeighbourhoodRow).order_by(
+            NeighbourhoodRow.level, NeighbourhoodRow.code)).all()
         pos = session.scalars(select(PointOfSaleRow).where(
-            takes_mona_clause()).order_by(PointOfSaleRow.id)).all()
+            takes_mona_clause()).order_by(PointOfSaleRow.ref)).all()
         market_days = {m.id: m.open_days for m in session.scalars(select(MarketRow))}
     if not pos:
         raise ValidationError("no conventionné accepts the Mona: nothing to simulate")

@@ -7,6 +7,7 @@ so a missing piece is reported once with how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sqlite3
 from pathlib import Path
@@ -18,8 +19,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse.core.errors import SpatialiteUnavailableError, StorageError
+from geo_caisse.core.errors import (
+    SpatialiteUnavailableError,
+    StorageError,
+    StoreUnavailableError,
+)
 from geo_caisse.core.settings import DatabaseSettings
+from geo_caisse.storage.faults import translate_faults
 
 _FIX_PYTHON = (
     "use a Python whose sqlite3 can load extensions: Debian's /usr/bin/python3 "
@@ -53,7 +59,7 @@ def _sqlite_module() -> ModuleType:
         ) from None
 
 
-def _load_spatialite(library: str) -> Any:
+def _load_spatialite(library: str, busy_timeout_ms: int) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         from geoalchemy2.admin.dialects.sqlite import init_spatialite
 
@@ -67,8 +73,14 @@ def _load_spatialite(library: str) -> Any:
         finally:
             dbapi_conn.enable_load_extension(False)
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         init_spatialite(dbapi_conn, init_mode="WGS84")
+        # write-ahead log: readers never wait for a writer nor block its commit, so a
+        # long read (an import's validation, a report) holds no write up
+        mode = dbapi_conn.execute("PRAGMA journal_mode").fetchone()
+        if mode and str(mode[0]).lower() not in ("wal", "memory"):
+            with contextlib.suppress(Exception):  # a read-only or busy file keeps its mode
+                dbapi_conn.execute("PRAGMA journal_mode = WAL")
 
     return on_connect
 
@@ -87,15 +99,18 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         module = _sqlite_module()
-        if url.database and url.database != ":memory:":
+        if url.database and url.database != ":memory:" and not url.database.startswith(
+                "file:"):  # a URI filename (``?mode=ro&uri=true``) opens what exists
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
             module=module,
             echo=settings.echo_sql,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False,
+                          "timeout": settings.sqlite_busy_timeout_s},
         )
-        event.listen(engine, "connect", _load_spatialite(settings.spatialite_library))
+        event.listen(engine, "connect", _load_spatialite(
+            settings.spatialite_library, round(settings.sqlite_busy_timeout_s * 1000)))
         # pysqlite's own transaction handling would begin late; let SQLAlchemy emit BEGIN.
         # Writers that read before they write (the ledger) ask for BEGIN IMMEDIATE through
         # :func:`writer_sessions`, so they queue on the write lock instead of failing busy.
@@ -109,12 +124,14 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         engine = create_engine(url, echo=settings.echo_sql, pool_pre_ping=True)
+    translate_faults(engine)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except (OperationalError, StoreUnavailableError) as exc:
+        cause = exc.orig if isinstance(exc, OperationalError) else exc.__cause__ or exc
         raise StorageError(
-            f"cannot connect to {url.render_as_string(hide_password=True)}: {exc.orig}"
+            f"cannot connect to {url.render_as_string(hide_password=True)}: {cause}"
         ) from exc
     return engine
 

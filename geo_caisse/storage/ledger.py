@@ -10,7 +10,23 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -225,3 +241,69 @@ class LedgerRepository:
     def negative_accounts(self) -> list[str]:
         return list(self.session.scalars(select(AccountRow.code).where(
             and_(AccountRow.balance_cents < 0, AccountRow.kind != "issuance"))))
+
+
+class ImportStage:
+    """Movements staged beside the ledger, then swapped in by one short transaction.
+
+    The staged rows live in temporary tables of one connection (never in the ledger, never
+    seen by another connection, gone with it if the process dies): writing them takes no
+    lock on the ledger, so a long import holds the store's write lock only for the swap,
+    two ``INSERT … SELECT`` in the database, all or nothing. The caller owns ``conn``
+    and its transactions; the swap posts balances through the ledger's trigger as any
+    insert does, and the ledger's constraints refuse it whole if anything moved meanwhile.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        meta = MetaData()
+        self.events = Table(
+            "staged_ledger_event", meta,
+            Column("seq", Integer, primary_key=True), Column("kind", String(20)),
+            Column("idempotency_key", String(200)), Column("fingerprint", String(64)),
+            Column("reference", String(200)), Column("occurred_at", DateTime(timezone=True)),
+            Column("recorded_at", DateTime(timezone=True)), prefixes=["TEMPORARY"])
+        self.transfers = Table(
+            "staged_ledger_transfer", meta,
+            Column("seq", Integer, primary_key=True), Column("event_key", String(200)),
+            Column("kind", String(20)), Column("currency", String(4)),
+            Column("debit_account_id", Integer), Column("credit_account_id", Integer),
+            Column("amount_cents", BigInteger), Column("occurred_at", DateTime(timezone=True)),
+            Column("member_id", Integer), Column("funder", String(40)), prefixes=["TEMPORARY"])
+        self._meta = meta
+
+    def create(self) -> None:
+        """(Re)create the empty temporary tables on this connection."""
+        self.drop()
+        self._meta.create_all(self.conn)
+
+    def drop(self) -> None:
+        for table in (self.transfers, self.events):
+            self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+
+    def add(self, events: Sequence[dict[str, Any]], transfers: Sequence[dict[str, Any]]) -> None:
+        """Stage events (with their ``seq`` order) and transfers (naming their event's
+        ``event_key``, the idempotency key)."""
+        if events:
+            self.conn.execute(insert(self.events), list(events))
+        if transfers:
+            self.conn.execute(insert(self.transfers), list(transfers))
+
+    def swap_in(self) -> int:
+        """Copy every staged event and transfer into the ledger, in staged order; returns
+        how many transfers. Raises the store's IntegrityError when the ledger refuses."""
+        event: Any = EventRow.__table__
+        transfer: Any = TransferRow.__table__
+        e, t = self.events, self.transfers
+        self.conn.execute(insert(event).from_select(
+            ["kind", "idempotency_key", "fingerprint", "reference", "occurred_at",
+             "recorded_at"],
+            select(e.c.kind, e.c.idempotency_key, e.c.fingerprint, e.c.reference,
+                   e.c.occurred_at, e.c.recorded_at).order_by(e.c.seq)))
+        columns = ["kind", "currency", "debit_account_id", "credit_account_id",
+                   "amount_cents", "occurred_at", "member_id", "funder"]
+        result = self.conn.execute(insert(transfer).from_select(
+            ["event_id", *columns],
+            select(event.c.id, *(t.c[c] for c in columns))
+            .join(event, event.c.idempotency_key == t.c.event_key).order_by(t.c.seq)))
+        return int(result.rowcount)

@@ -200,14 +200,26 @@ class WalkNetwork:
                               source=source)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save_npz(path: Path, **arrays: Any) -> None:
-    """``np.savez`` to a temporary file renamed over ``path``: readers never see half a cache."""
+    """``np.savez`` to a temporary file renamed over ``path``: readers never see half a cache.
+
+    The file is readable by its group whatever the umask (``mkstemp`` alone makes it 0600),
+    so that a server run as another user of the service's group can read what ``geo-caisse``
+    built: 0644 under the usual umask 022, 0640 under 027.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     os.close(fd)
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
+        os.chmod(tmp, (0o666 & ~_umask()) | 0o040)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -49,7 +49,9 @@ def test_filters(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("url", "params", "status", "reason"),
     [
-        ("/api/points-of-sale", {"bbox": "a,b,c,d"}, 422, "bbox must be 4 numbers"),
+        ("/api/points-of-sale", {"bbox": "a,b,c,d"}, 422, "bbox: String should match pattern"),
+        ("/api/points-of-sale", {"bbox": "1e3,0,1,1"}, 422, "bbox: String should match"),
+        ("/api/points-of-sale", {"bbox": "181,0,182,1"}, 422, "within [-180,180]"),
         ("/api/points-of-sale", {"bbox": "3.9,43.6,3.8,43.7"}, 422, "min <= max"),
         ("/api/points-of-sale", {"open_on": "lundi"}, 422, "open_on: Input should be 'Mo', 'Tu'"),
         ("/api/points-of-sale", {"kind": "hypermarket"}, 422, "producer"),

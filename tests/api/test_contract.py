@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.errors import STATUS_BY_ERROR, PayloadTooLargeError, status_for
+from api.errors import (
+    STATUS_BY_ERROR,
+    LoginThrottledError,
+    PayloadTooLargeError,
+    ServerBusyError,
+    TooManyRequestsError,
+    status_for,
+)
 from api.main import create_app
 from geo_caisse.core import errors
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
@@ -19,7 +26,10 @@ from tests.utils.territories import variant
 
 #: every error class and the status it answers with; a new class must be added here
 EXPECTED_STATUS = {
+    LoginThrottledError: 429,
+    TooManyRequestsError: 429,
     PayloadTooLargeError: 413,
+    ServerBusyError: 503,
     errors.ImportFileError: 422,
     errors.OutOfTerritoryError: 422,
     errors.CRSError: 422,
@@ -32,6 +42,11 @@ EXPECTED_STATUS = {
     errors.ForbiddenError: 403,
     errors.AuthError: 401,
     errors.SpatialiteUnavailableError: 503,
+    errors.StoreBusyError: 503,
+    errors.StoreReadOnlyError: 503,
+    errors.StoreFullError: 503,
+    errors.StoreConnectionError: 503,
+    errors.StoreUnavailableError: 503,
     errors.StorageError: 503,
     errors.DataError: 503,
     errors.GeoCaisseError: 500,
@@ -41,7 +56,9 @@ EXPECTED_STATUS = {
 def test_each_error_class_answers_its_own_status() -> None:
     classes = {c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.GeoCaisseError)}
-    assert classes | {PayloadTooLargeError} == set(EXPECTED_STATUS)
+    http_only = {PayloadTooLargeError, TooManyRequestsError, LoginThrottledError,
+                 ServerBusyError}
+    assert classes | http_only == set(EXPECTED_STATUS)
     assert {cls for cls, _ in STATUS_BY_ERROR} == set(EXPECTED_STATUS)
     for cls, status in EXPECTED_STATUS.items():
         assert status_for(cls.__new__(cls)) == status, cls.__name__
@@ -104,6 +121,16 @@ def test_the_openapi_documents_the_error_body_the_server_sends(client: TestClien
     ("post", "/api/whatif", {"json": {"add_lon": 3.87}}, 422),
     ("post", "/api/search", {"content": b"{", "headers": {"content-type": "application/json"}},
      422),
+    # not UTF-8: FastAPI's 400 "error parsing the body" is bad input like any other
+    ("post", "/api/volunteers", {"content": b"\xff\xfe", "headers": {
+        "content-type": "application/json"}}, 422),
+    # a date is YYYY-MM-DD only (pydantic alone reads 0 as 1970-01-01); no year 0000
+    ("get", "/api/committee/composition", {"params": {"on": "0"}, "headers": AUTH}, 422),
+    ("post", "/api/draws", {"json": {"seats": 1, "seed": 0, "joined_on": 0}, "headers": AUTH},
+     422),
+    ("get", "/api/flows/summary", {"params": {"period": "0000"}, "headers": AUTH}, 422),
+    ("patch", "/api/points-of-sale/1/status", {"json": {"status": "candidate", "x": 1},
+                                                "headers": AUTH}, 422),
 ])
 def test_every_error_has_the_one_body(client: TestClient, method: str, url: str,
                                       kwargs: dict[str, object], status: int) -> None:
@@ -114,7 +141,7 @@ def test_every_error_has_the_one_body(client: TestClient, method: str, url: str,
     assert isinstance(body["detail"], str) and body["detail"]
     assert isinstance(body["error"], str) and body["error"]
     if status == 422:
-        assert body["error"] == "ValidationError" and body["problems"]
+        assert body["error"] == "ValidationError" and body["problems"], body
         assert all(isinstance(p["message"], str) for p in body["problems"])
 
 
@@ -150,3 +177,10 @@ def test_a_territory_without_walking_still_serves_what_needs_none(
     assert bare_client.get("/api/print/markets.png").status_code == 200
     assert bare_client.get("/api/points-of-sale", params={"limit": 1}).status_code == 200
     assert bare_client.get("/").status_code == 200
+
+
+def test_a_405_names_every_method_of_the_path(client: TestClient) -> None:
+    r = client.options("/api/walk/nearest")
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "GET, HEAD, POST"
+    assert r.json()["error"] == "MethodNotAllowed"

@@ -253,6 +253,22 @@ def test_network_cache_round_trip(tmp_path: Path) -> None:
         load_walk_network(OSM_FIXTURE, metric_crs="EPSG:2154", cache_dir=tmp_path)
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o640)])
+def test_caches_are_readable_by_the_services_group(tmp_path: Path, umask: int,
+                                                   mode: int) -> None:
+    import os
+    import stat
+
+    from geo_caisse.walk.network import save_npz
+
+    previous = os.umask(umask)
+    try:
+        save_npz(tmp_path / "c.npz", a=np.arange(3))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "c.npz").stat().st_mode) == mode
+
+
 def test_bad_network_sources(tmp_path: Path) -> None:
     bad = tmp_path / "bad.osm"
     bad.write_text("<osm><way id='1'><nd ref=", encoding="utf-8")
