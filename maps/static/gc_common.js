@@ -30,11 +30,12 @@ window.GCCommon = (function () {
     return v == null ? SECRET : Number(v).toLocaleString(LOCALE, {style: "currency",
                                                                  currency: "EUR"});
   }
-  /* 1 250,50 MonA */
+  /* 100 MonA, 1 250,50 MonA: whole amounts without cents, the others with both digits */
   function mona(v) {
-    return v == null ? SECRET : Number(v).toLocaleString(LOCALE, {minimumFractionDigits: 0,
-                                                                 maximumFractionDigits: 2}) +
-      " MonA";
+    if (v == null) { return SECRET; }
+    var n = Number(v), cents = Math.round(n * 100) % 100 !== 0;
+    return n.toLocaleString(LOCALE, {minimumFractionDigits: cents ? 2 : 0,
+                                     maximumFractionDigits: 2}) + " MonA";
   }
   function pct(x, digits) {
     return x == null ? SECRET : Number(x).toLocaleString(LOCALE, {style: "percent",
@@ -66,10 +67,12 @@ window.GCCommon = (function () {
   var WHEN = new Intl.DateTimeFormat(LOCALE, {dateStyle: "long", timeStyle: "short"});
   var DATE = new Intl.DateTimeFormat(LOCALE, {dateStyle: "long", timeZone: "UTC"});
   var TIME = new Intl.DateTimeFormat(LOCALE, {timeStyle: "short"});
-  function when(iso) { return WHEN.format(new Date(iso)); }
+  /* French writes the first of the month "1er" */
+  function first(text) { return LANG === "fr" ? text.replace(/^1 /, "1er ") : text; }
+  function when(iso) { return first(WHEN.format(new Date(iso))); }
   function time(iso) { return TIME.format(new Date(iso)); }
-  /* "2026-12-01" -> 1 décembre 2026 */
-  function date(ymd) { return DATE.format(new Date(ymd + "T00:00:00Z")); }
+  /* "2026-12-01" -> 1er décembre 2026 */
+  function date(ymd) { return first(DATE.format(new Date(ymd + "T00:00:00Z"))); }
   /* "12,50", "12.50", "12" -> "12.50" (the API's decimal string); null if not an amount */
   function parseAmount(text) {
     var t = String(text || "").trim().replace(/\s/g, "").replace(",", ".");

@@ -76,7 +76,8 @@
     if (what === "refuse") {
       return s.api("/suggestions/" + id + "/refuse", {method: "POST",
         headers: {"Content-Type": "application/json"}, body: JSON.stringify({note: note})})
-        .then(load).catch(function (e) { err.textContent = e.message; });
+        .then(load).then(function () { status.textContent = "Proposition refusée."; })
+        .catch(function (e) { err.textContent = e.message; });
     }
     var body = {opening_hours: document.getElementById("gc-h-" + id).value.trim() || null,
                 note: note};
@@ -86,10 +87,9 @@
     }
     return s.api("/suggestions/" + id + "/accept", {method: "POST",
       headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
-      .then(function () {
+      .then(load).then(function () {
         status.textContent = x.kind === "hours" ? "Horaires mis à jour sur la carte."
           : "Lieu ajouté comme candidat au conventionnement.";
-        return load();
       }).catch(function (e) { err.textContent = e.message; });
   }
   function load() {

@@ -203,8 +203,8 @@
             "</td></tr>"; }).join("") + "</tbody></table>"
         : "<p>Aucun paiement ce mois-ci.</p>";
       el("gc-reconv").innerHTML = "<p>Reconvertible : <strong>" + esc(C.mona(t.available_mona)) +
-        "</strong> (1 MonA = 1 €)" + (Number(t.pending_reconversion_mona) > 0 ? ", dont " +
-        "demandes en attente : " + esc(C.mona(t.pending_reconversion_mona)) : "") + "</p>" +
+        "</strong> (1 MonA = 1 €)" + (Number(t.pending_reconversion_mona) > 0 ? " ; déjà " +
+        "demandé, en attente : " + esc(C.mona(t.pending_reconversion_mona)) : "") + "</p>" +
         '<form id="gc-reconv-form" novalidate><div class="gc-field"><label for="gc-reconv-amount">' +
         "Montant à reconvertir (MonA)</label><input id=\"gc-reconv-amount\" inputmode=\"decimal\" " +
         'placeholder="50,00"></div><button type="submit">Demander la reconversion</button>' +

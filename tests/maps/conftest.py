@@ -1,12 +1,13 @@
 """One running site for every browser test: the bundled territory on a SpatiaLite store
-with a SYNTHETIC year of MonA, volunteers, a coordinator (``coord``) and a producer
-(``ferme``), served on a free local port; and one headless Chromium."""
+with a SYNTHETIC year of MonA (2025) and a SYNTHETIC November 2026 at the producer's,
+volunteers, a coordinator (``coord``), a producer (``ferme``) and a member (``amina``),
+served on a free local port; and one headless Chromium."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ from geo_caisse.core.territory import Territory
 from geo_caisse.enrolment.simulate import simulate_volunteers
 from geo_caisse.enrolment.volunteers import register_volunteers
 from geo_caisse.layers.loading import init_store
+from geo_caisse.mona.payments import issue_payment_code, pay
 from geo_caisse.mona.simulate import simulate_year
 from geo_caisse.mona.transactions import import_transactions
+from geo_caisse.mona.treasury import allocate_month
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
-from geo_caisse.storage.models import PointOfSaleRow
+from geo_caisse.storage.models import MemberRow, PointOfSaleRow
 from tests.utils.browser import chromium, serving
 from tests.utils.stores import PASSWORD
 
@@ -54,6 +57,18 @@ def site(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
     create_user(writer, username="coord", password=PASSWORD, role="coordinator")
     create_user(writer, username="ferme", password=PASSWORD, role="producer",
                 point_of_sale_id=shop)
+    # this year: November's MonA, 12 members paying at the producer's (a month over)
+    with session_factory(engine)() as s:
+        members = s.scalars(select(MemberRow.id).where(MemberRow.status == "active")
+                            .order_by(MemberRow.id).limit(12)).all()
+    allocate_month(writer, territory, "2026-11")
+    november = datetime(2026, 11, 14, 9, 30, tzinfo=UTC)
+    for i, member in enumerate(members):
+        code = issue_payment_code(writer, territory, member, now=november).code
+        pay(writer, code=code, point_of_sale_id=int(shop or 0), amount_mona="8.40",
+            idempotency_key=f"nov-{i}", now=november)
+    create_user(writer, username="amina", password=PASSWORD, role="member",
+                member_id=members[0])
     engine.dispose()
     settings = Settings(DatabaseSettings(database_url=url), TerritorySettings(cache_dir=cache_dir),
                         ApiSettings())

@@ -86,11 +86,12 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def view(browser: Any, screenshot: str, *, phone: bool = False, **context: Any
-         ) -> Iterator[Any]:
+def view(browser: Any, screenshot: str, *, phone: bool = False,
+         expected_errors: tuple[str, ...] = (), **context: Any) -> Iterator[Any]:
     """An offline page (``context``: Playwright's context options, e.g. a geolocation).
-    On leaving, its screenshots are written and it must have logged no console error and
-    asked nothing of the internet."""
+    On leaving, its screenshots are written and it must have logged no console error (but
+    those holding one of ``expected_errors``: a network cut on purpose) and asked nothing of
+    the internet."""
     errors: list[str] = []
     ctx = browser.new_context(viewport=PHONE if phone else DESKTOP, locale="fr-FR",
                               timezone_id="Europe/Paris", **context)
@@ -110,12 +111,12 @@ def view(browser: Any, screenshot: str, *, phone: bool = False, **context: Any
         yield page
         ARTIFACTS.mkdir(exist_ok=True)
         stem = screenshot.removesuffix(".png")
-        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
         if not phone:
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(400)
-            page.screenshot(path=str(ARTIFACTS / f"{stem}-375.png"))
-        assert errors == [], errors
+            page.screenshot(path=str(ARTIFACTS / f"{stem}-375.png"), full_page=True)
+        assert [e for e in errors if not any(x in e for x in expected_errors)] == [], errors
     finally:
         ctx.close()
 
