@@ -22,6 +22,7 @@
       " (" + CHANNELS[e.channel] + ")" : "") : e.channel ? CHANNELS[e.channel] || e.channel
       : "inscription directe";
   }
+  var SHOWN = 25;  // the newest entering members; the others one tap away
   function show(d) {
     panel.innerHTML =
       '<div id="gc-issued" aria-live="polite"></div>' +
@@ -30,15 +31,18 @@
         (d.entering.length ? '<div class="gc-actions"><button type="button" class="gc-primary"' +
           ' id="gc-invite-all">Une lettre pour chacun</button><button type="button" ' +
           'id="gc-invite-some">Une lettre pour la sélection</button></div>' +
-          "<table><thead><tr><th>Choisir</th><th>Membre</th><th>Entrée</th><th>Lettre</th>" +
-          "</tr></thead><tbody>" + d.entering.map(function (e) {
-            return '<tr><td><input type="checkbox" class="gc-pick-member" value="' +
+          '<div class="gc-scroll"><table><thead><tr><th>Choisir</th><th>Membre</th><th>Entrée</th><th>Lettre</th>' +
+          "</tr></thead><tbody>" + d.entering.map(function (e, i) {
+            return "<tr" + (i >= SHOWN ? " hidden" : "") + '><td><input type="checkbox" class="gc-pick-member" value="' +
               e.member_id + '" id="gc-m-' + e.member_id + '" aria-label="Choisir ' +
               esc(e.pseudonym) + '"></td><td><label for="gc-m-' + e.member_id + '">' +
               esc(e.pseudonym) + "</label></td><td>" + esc(entry(e)) + ", " +
               esc(C.date(e.joined_on)) + "</td><td>" + (e.invitation_waiting ?
               "envoyée, pas encore utilisée" : "—") + "</td></tr>";
-          }).join("") + "</tbody></table>" : "<p>Tous les membres ont leur compte.</p>") +
+          }).join("") + "</tbody></table></div>" + (d.entering.length > SHOWN ?
+          '<p><button type="button" id="gc-more-entering">Voir les ' +
+          C.num(d.entering.length - SHOWN) + " autres</button></p>" : "") :
+          "<p>Tous les membres ont leur compte.</p>") +
       "</section>" +
       '<section class="gc-card" aria-labelledby="gc-h-referral"><h2 id="gc-h-referral">' +
         "Personne orientée par un travailleur social</h2>" +
@@ -68,7 +72,7 @@
               " — lettre envoyée" : "") + "</label></li>"; }).join("") + "</ul>"
           : "<p>Chaque conventionné a son compte.</p>") + "</section>" +
       '<section class="gc-card" aria-labelledby="gc-h-accounts"><h2 id="gc-h-accounts">' +
-        "Comptes (" + C.num(d.accounts.length) + ")</h2><table><thead><tr><th>Identifiant" +
+        "Comptes (" + C.num(d.accounts.length) + ')</h2><div class="gc-scroll"><table><thead><tr><th>Identifiant' +
         "</th><th>Rôle</th><th>Lien</th><th>État</th><th>Actions</th></tr></thead><tbody>" +
         d.accounts.map(function (a) {
           return "<tr><td>" + esc(a.username) + "</td><td>" + esc(ROLES[a.role] || a.role) +
@@ -79,7 +83,7 @@
             "' data-user='" + esc(a.username) + "'>" + (a.active ? "Désactiver" : "Réactiver") +
             "</button> <button type='button' data-act='reset' data-user='" + esc(a.username) +
             "'>Lettre de nouveau mot de passe</button></td></tr>";
-        }).join("") + "</tbody></table></section>" +
+        }).join("") + "</tbody></table></div></section>" +
       '<p><button type="button" id="gc-logout">Se déconnecter</button></p>';
     el("gc-logout").addEventListener("click", s.logout);
     if (el("gc-invite-all")) {
@@ -89,6 +93,13 @@
         var ids = picked(".gc-pick-member");
         if (!ids.length) { status.textContent = "Cochez au moins un membre."; return; }
         issue("/invitations/entering", {member_ids: ids});
+      });
+    }
+    if (el("gc-more-entering")) {
+      el("gc-more-entering").addEventListener("click", function () {
+        panel.querySelectorAll("#gc-h-entering ~ .gc-scroll tr[hidden]").forEach(function (r) {
+          r.hidden = false; });
+        el("gc-more-entering").parentNode.remove();
       });
     }
     if (el("gc-invite-vendor")) {

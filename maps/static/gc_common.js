@@ -70,6 +70,10 @@ window.GCCommon = (function () {
   /* French writes the first of the month "1er" */
   function first(text) { return LANG === "fr" ? text.replace(/^1 /, "1er ") : text; }
   function when(iso) { return first(WHEN.format(new Date(iso))); }
+  /* an ISO moment, short for a table on a phone -> 14 nov. 2026, 10:30 */
+  var SHORT = new Intl.DateTimeFormat(LOCALE, {day: "numeric", month: "short", year: "numeric",
+                                               hour: "2-digit", minute: "2-digit"});
+  function short(iso) { return first(SHORT.format(new Date(iso))); }
   function time(iso) { return TIME.format(new Date(iso)); }
   /* "2026-12-01" -> 1er décembre 2026 */
   function date(ymd) { return first(DATE.format(new Date(ymd + "T00:00:00Z"))); }
@@ -104,8 +108,8 @@ window.GCCommon = (function () {
       [/look swapped/, "Les coordonnées semblent inversées."],
       [/not configured for this territory|add \[/, "Ce service n'est pas disponible pour ce territoire."],
       [/balance too low/, "Solde insuffisant : rien n'a été payé."],
-      [/already used/, "Ce code de paiement a déjà servi : demandez-en un nouveau."],
-      [/has expired/, "Ce code de paiement a expiré : demandez-en un nouveau."],
+      [/payment code was already used/, "Ce code de paiement a déjà servi : demandez-en un nouveau."],
+      [/payment code has expired/, "Ce code de paiement a expiré : demandez-en un nouveau."],
       [/unknown payment code/, "Code de paiement inconnu : vérifiez-le."],
       [/no movement yet/, "Le registre ne contient encore aucun mouvement."],
       [/this account is disabled/, "Ce compte est désactivé : adressez-vous à l'équipe de la caisse."],
@@ -231,7 +235,7 @@ window.GCCommon = (function () {
   }
   return {esc: esc, num: num, euros: euros, mona: mona, pct: pct, minutes: minutes,
           metres: metres, month: month, clock: clock, day: day, stratum: stratum,
-          when: when, time: time, date: date, parseAmount: parseAmount,
+          when: when, short: short, time: time, date: date, parseAmount: parseAmount,
           message: message, json: json, post: post, session: session, lang: LANG,
           secret: SECRET};
 })();

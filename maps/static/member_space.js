@@ -14,6 +14,7 @@
     contribution: function (v) { return "My contribution this month: " + v; },
     noContribution: "No contribution recorded this month.",
     year: function (v) { return "This year: " + v; },
+    more: "Show older operations",
     pay: "Pay", payHelp: "Show this code to the seller: they type or scan it. They see " +
       "neither your name nor your balance.", newCode: "New code",
     valid: function (m, s) { return "Valid for " + m + " min " + (s < 10 ? "0" : "") + s + " s"; },
@@ -37,6 +38,7 @@
     contribution: function (v) { return "Ma cotisation ce mois-ci : " + v; },
     noContribution: "Aucune cotisation enregistrée ce mois-ci.",
     year: function (v) { return "Depuis janvier : " + v; },
+    more: "Voir les opérations plus anciennes",
     pay: "Payer", payHelp: "Montrez ce code au vendeur : il le tape ou le scanne. Il ne voit " +
       "ni votre nom ni votre solde.", newCode: "Nouveau code",
     valid: function (m, s) { return "Valable encore " + m + " min " + (s < 10 ? "0" : "") + s +
@@ -56,6 +58,7 @@
   };
   var s = C.session(cfg, status, start);
   var code = null, timer = null;
+  var SHOWN = 20;  // the latest operations; the others one tap away
 
   function signed(v) {
     var n = Number(v);
@@ -93,17 +96,27 @@
       '<section class="gc-card" aria-labelledby="gc-h-history"><h2 id="gc-h-history">' +
         T.history + "</h2>" + (a.statement.length ? "<table><thead><tr><th>" + T.date +
         "</th><th>" + T.what + "</th><th class='num'>" + T.amount + "</th><th class='num'>" +
-        T.after + "</th></tr></thead><tbody>" + a.statement.map(function (l) {
-          return "<tr><td>" + esc(C.when(l.occurred_at)) + "</td><td>" + esc(label(l)) +
+        T.after + "</th></tr></thead><tbody>" + a.statement.map(function (l, i) {
+          return "<tr" + (i >= SHOWN ? " hidden" : "") + "><td>" + esc(C.short(l.occurred_at)) +
+            "</td><td>" + esc(label(l)) +
             "</td><td class='num'>" + esc(signed(l.amount_mona)) + "</td><td class='num'>" +
             esc(C.mona(l.balance_after_mona).replace(" MonA", "")) + "</td></tr>";
-        }).join("") + "</tbody></table>" : "<p>" + T.empty + "</p>") + "</section>" +
+        }).join("") + "</tbody></table>" + (a.statement.length > SHOWN ?
+          '<p><button type="button" id="gc-more">' + T.more + "</button></p>" : "") :
+        "<p>" + T.empty + "</p>") + "</section>" +
       '<p><button type="button" id="gc-logout">' + T.logout + "</button></p>";
     document.getElementById("gc-logout").addEventListener("click", function () {
       forget(); s.logout(); });
     var pay = document.getElementById("gc-pay");
     if (pay) { pay.addEventListener("click", newCode); }
     document.getElementById("gc-locate").addEventListener("click", nearest);
+    var more = document.getElementById("gc-more");
+    if (more) {
+      more.addEventListener("click", function () {
+        panel.querySelectorAll("tr[hidden]").forEach(function (r) { r.hidden = false; });
+        more.parentNode.remove();
+      });
+    }
     status.textContent = T.loaded;
     document.body.setAttribute("data-gc-ready", "1");
   }
@@ -114,6 +127,8 @@
     if (timer) { clearInterval(timer); timer = null; }
     var box = document.getElementById("gc-code-box");
     if (box) { box.innerHTML = ""; box.hidden = true; }
+    var pay = document.getElementById("gc-pay");
+    if (pay) { pay.hidden = false; }
   }
   function tick() {
     var box = document.getElementById("gc-code-box");
