@@ -219,6 +219,8 @@ EnrolmentReaderDep = Annotated[User, require_scope("enrolment:read")]
 EnrolmentWriterDep = Annotated[User, require_scope("enrolment:write")]
 LedgerAdminDep = Annotated[User, require_scope("ledger:admin")]
 AccountsWriterDep = Annotated[User, require_scope("accounts:write")]
+# the committee and the coordinators read and decide conventionnement dossiers
+DossierDep = Annotated[User, require_scope("conventionnement")]
 
 
 def own_member_id(user: MemberDep) -> int:

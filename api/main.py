@@ -15,6 +15,7 @@ from api.middleware import BodyLimit
 from api.routes import (
     accounts,
     auth,
+    conventionnement,
     enrolment,
     flows,
     ledger,
@@ -60,7 +61,8 @@ from maps import (
 )
 
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
-           ledger, till, accounts, flows, enrolment, planning, search, suggestions, pages)
+           ledger, till, accounts, flows, enrolment, planning, search, suggestions,
+           conventionnement, pages)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

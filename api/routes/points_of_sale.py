@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query, Request
 from api.deps import (
     MAX_ID,
     BBoxDep,
-    CoordinatorDep,
     LayersChangedDep,
+    LayersWriterDep,
     OpenOnDep,
     SessionsDep,
     SettingsDep,
@@ -69,9 +69,11 @@ def get_point_of_sale(sessions: SessionsDep, pos_id: PosId) -> PointOfSaleFeatur
 
 @router.patch("/{pos_id}/status", response_model=PointOfSaleFeature,
               responses=responses(401, 403, 404, 409, 413, 422))
-def change_status(sessions: SessionsDep, _coordinator: CoordinatorDep, pos_id: PosId,
+def change_status(sessions: SessionsDep, user: LayersWriterDep, pos_id: PosId,
                   change: StatusChange, changed: LayersChangedDep) -> PointOfSaleFeature:
-    """Record the committee's decision (coordinators only)."""
-    pos = set_status(sessions, pos_id, change.status, accepts_mona=change.accepts_mona)
+    """Record the committee's decision (coordinators only; the change goes into the point of
+    sale's history with who made it)."""
+    pos = set_status(sessions, pos_id, change.status, accepts_mona=change.accepts_mona,
+                     by=user.username, reason="API")
     changed()
     return pos_feature(pos)

@@ -10,12 +10,12 @@ ROLES = ("member", "producer", "committee", "coordinator", "admin")
 SCOPES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "member": ("ledger:self",),
     "producer": ("ledger:vendor", "flows:own"),
-    "committee": ("flows:read", "budget:read", "enrolment:read"),
+    "committee": ("flows:read", "budget:read", "enrolment:read", "conventionnement"),
     "coordinator": ("flows:read", "budget:read", "layers:write", "ledger:admin",
-                    "enrolment:read", "enrolment:write", "accounts:write"),
+                    "enrolment:read", "enrolment:write", "accounts:write", "conventionnement"),
     "admin": ("ledger:self", "ledger:vendor", "flows:own", "flows:read", "budget:read",
               "layers:write", "ledger:admin", "enrolment:read", "enrolment:write",
-              "accounts:write"),
+              "accounts:write", "conventionnement"),
 }
 
 

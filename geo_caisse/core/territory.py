@@ -25,6 +25,7 @@ from geo_caisse.core.config import (
     PopulationConfig,
     SearchConfig,
 )
+from geo_caisse.core.criteria import Criteria
 from geo_caisse.core.crs import WGS84, check_lon_lat, check_metric, lonlat_to_metric
 from geo_caisse.core.errors import DataError, OutOfTerritoryError
 
@@ -67,6 +68,8 @@ class Territory:
     timezone: str = "Europe/Paris"
     # [basemap]: the background of every page, from the territory's own data
     basemap: BaseMapConfig = field(default_factory=BaseMapConfig)
+    # [conventionnement]: the committee's criteria
+    criteria: Criteria = field(default_factory=Criteria)
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -121,6 +124,8 @@ class Territory:
             strata_path=folder / enrolment["strata"] if "strata" in enrolment else None,
             search=SearchConfig.parse(search, folder, str(config_path)) if search else None,
             basemap=BaseMapConfig.parse(basemap, folder, str(config_path)),
+            criteria=Criteria.parse(_section(config, "conventionnement", config_path),
+                                    str(config_path)),
         )
 
     @cached_property

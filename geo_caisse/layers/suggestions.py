@@ -18,6 +18,7 @@ from geo_caisse.core.domain import PointOfSale, PointOfSaleKind, Status, parse_e
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.opening_hours import parse_opening_hours
 from geo_caisse.core.territory import Territory
+from geo_caisse.layers.conventionnement import open_for_suggestion
 from geo_caisse.storage.layers import MarketRepository, PointOfSaleRepository
 from geo_caisse.storage.models import SUGGESTION_KINDS, SuggestionRow
 from geo_caisse.storage.suggestions import SuggestionRepository
@@ -143,7 +144,8 @@ def accept_place(sessions: sessionmaker[Session], territory: Territory, suggesti
                  address: str | None = None, note: str | None = None
                  ) -> tuple[Suggestion, PointOfSale]:
     """Accept a new place: it enters the layers as a candidate point of sale, at
-    ``lon``/``lat`` (the coordinator places it), for the committee to decide on."""
+    ``lon``/``lat`` (the coordinator places it), with its conventionnement dossier open for
+    the committee to decide on."""
     territory.check_inside(lon, lat, name="place")
     hours = parse_opening_hours(opening_hours).source if opening_hours else None
     with sessions() as session:
@@ -158,6 +160,9 @@ def accept_place(sessions: sessionmaker[Session], territory: Territory, suggesti
             source=f"suggestion {row.id} (public form), accepted by {by}")
         points = PointOfSaleRepository(session)
         points.upsert([point], {})
+        placed = points.get_by_ref(point.ref)
+        assert placed.id is not None
+        open_for_suggestion(session, placed.id, row.id, by=by)   # a candidate for the committee
         repo.decide(row, "accepted", by=by, note=_text(note, "note", limit=1000))
         commit_or_conflict(session, f"suggestion {suggestion_id}")
         return _suggestion(repo, row), points.get_by_ref(point.ref)

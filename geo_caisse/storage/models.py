@@ -434,3 +434,94 @@ class ReconversionRequestRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(String(1000))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_event.id"))
+
+
+# --- conventionnement dossiers and the history of statuses (issue 15) ---------------------
+
+CRITERION_STATES = ("met", "not_met", "unknown")
+DECISIONS = ("conventionne", "refuse", "suspendu")
+
+
+class DossierRow(Base):
+    """The committee's file on one point of sale: who proposed it, the meeting it goes to.
+    Its criteria, attachments and decisions hang off it."""
+
+    __tablename__ = "conventionnement_dossier"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_of_sale_id: Mapped[int] = mapped_column(ForeignKey("point_of_sale.id"), unique=True)
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"))
+    meeting_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    opened_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class DossierCriterionRow(Base):
+    """One criterion of a dossier's grid: met, not met or unknown, with a comment."""
+
+    __tablename__ = "dossier_criterion"
+    __table_args__ = (CheckConstraint(_in_values("state", CRITERION_STATES), name="state"),)
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("conventionnement_dossier.id"),
+                                            primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class DossierAttachmentRow(Base):
+    """A reference to a document the committee holds (a file number, a visit report): the
+    document itself stays where the caisse keeps its papers."""
+
+    __tablename__ = "dossier_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("conventionnement_dossier.id"),
+                                            index=True)
+    reference: Mapped[str] = mapped_column(String(300))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_by: Mapped[str] = mapped_column(String(80))
+
+
+class DossierDecisionRow(Base):
+    """A committee decision on a dossier (append-only: a later decision supersedes it)."""
+
+    __tablename__ = "dossier_decision"
+    __table_args__ = (
+        CheckConstraint(_in_values("decision", DECISIONS), name="decision"),
+        CheckConstraint("(votes_for IS NULL OR votes_for >= 0) AND (votes_against IS NULL OR "
+                        "votes_against >= 0) AND (votes_abstention IS NULL OR "
+                        "votes_abstention >= 0)", name="votes"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("conventionnement_dossier.id"),
+                                            index=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    decided_on: Mapped[date] = mapped_column(Date)
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    votes_against: Mapped[int | None] = mapped_column(Integer)
+    votes_abstention: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class StatusChangeRow(Base):
+    """Every change of a point of sale's status, whoever made it and how (append-only)."""
+
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_of_sale_id: Mapped[int] = mapped_column(ForeignKey("point_of_sale.id"), index=True)
+    status_before: Mapped[str] = mapped_column(String(20))
+    status_after: Mapped[str] = mapped_column(String(20))
+    accepts_mona: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    changed_by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(200))
+    dossier_decision_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_decision.id"))

@@ -1,0 +1,68 @@
+"""What a conventionnement would change, for the committee reading a dossier.
+
+For a place that does not yet take the MonA: the exact what-if of adding it (people and
+low-income people brought within the desert threshold's walk, the food desert before and
+after); for one that does: what ending its convention would change. Beside it, the people
+and the members living within 5, 10 and 15 minutes' walk, members counted by whole areas of
+at least the territory's minimum group (:func:`~geo_caisse.planning.demand.producer_demand`),
+so no small group can be read off a dossier.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_caisse.core.domain import Status
+from geo_caisse.layers.conventionnement import dossier_place
+from geo_caisse.planning.demand import producer_demand
+from geo_caisse.storage.layers import PointOfSaleRepository
+
+if TYPE_CHECKING:
+    from geo_caisse.core.territory import Territory
+    from geo_caisse.mona.flows import MonaFlows
+    from geo_caisse.walk.service import WalkingService
+
+
+def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
+                   territory: Territory, dossier_id: int, *,
+                   flows: MonaFlows | None = None) -> dict[str, Any]:
+    """The what-if and the people and members nearby for one dossier's point of sale."""
+    pos_id, lon, lat, status = dossier_place(sessions, dossier_id)
+    threshold = territory.access.desert_threshold_min
+    with sessions() as session:
+        takes = PointOfSaleRepository(session).get(pos_id).takes_mona
+    if takes:
+        change = walking.what_if(sessions, remove_id=pos_id, threshold_min=threshold)
+    else:
+        change = walking.what_if(sessions, add_lon=lon, add_lat=lat, threshold_min=threshold)
+    before = walking.deserts(sessions, threshold_min=threshold).totals
+    desert_before = float(before["desert_population"])
+    low_access_before = float(before["low_access_population"])
+    desert_after = (desert_before - change.low_income_out_of_low_access
+                    + change.low_income_into_low_access)
+    low_access_after = (low_access_before - change.people_out_of_low_access
+                        + change.people_into_low_access)
+    demand = producer_demand(walking, sessions, territory, pos_id, flows=flows)
+    return {
+        "dossier_id": dossier_id, "point_of_sale_id": pos_id,
+        "mode": "remove" if takes else "add",
+        "status": Status(status).value, "threshold_min": threshold,
+        "people_brought_within_reach": round(change.people_out_of_low_access, 1),
+        "low_income_brought_within_reach": round(change.low_income_out_of_low_access, 1),
+        "people_put_out_of_reach": round(change.people_into_low_access, 1),
+        "low_income_put_out_of_reach": round(change.low_income_into_low_access, 1),
+        "people_closer": round(change.people_closer, 1),
+        "mean_change_min": round(change.mean_change_min, 2),
+        "desert_before": round(desert_before, 1), "desert_after": round(desert_after, 1),
+        "low_access_before": round(low_access_before, 1),
+        "low_access_after": round(low_access_after, 1),
+        "min_members": demand["min_members"],
+        "bands": [{k: b[k] for k in ("minutes", "people", "low_income_people", "members")}
+                  for b in demand["bands"]],
+        "areas_withheld": demand["areas_withheld"],
+    }
+
+
+__all__ = ["dossier_effect"]
