@@ -48,6 +48,7 @@ from geo_caisse.walk.service import WalkingService
 from maps import (
     STATIC_DIR,
     build_accounts_page,
+    build_conventionnement_page,
     build_coordinator_map,
     build_member_map,
     build_member_space,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "till": build_till_page(territory),
             "accounts": build_accounts_page(territory),
             "treasury": build_treasury_page(territory),
+            "conventionnement": build_conventionnement_page(territory),
         }
         yield
         engine.dispose()

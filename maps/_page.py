@@ -59,6 +59,7 @@ COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
                       ("/coordination/mona", "Flux de MonA"),
                       ("/coordination/recrutement", "Recrutement"),
                       ("/coordination/propositions", "Propositions"),
+                      ("/coordination/conventionnement", "Conventionnement"),
                       ("/coordination/comptes", "Comptes"),
                       ("/coordination/tresorerie", "Trésorerie"))
 

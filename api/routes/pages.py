@@ -105,6 +105,13 @@ def treasury_page(request: Request) -> HTMLResponse:
     return _page(request.app.state.pages["treasury"])
 
 
+@router.get("/coordination/conventionnement", response_class=HTMLResponse,
+            include_in_schema=False)
+def conventionnement_page(request: Request) -> HTMLResponse:
+    """The committee's conventionnement dossiers; data after login."""
+    return _page(request.app.state.pages["conventionnement"])
+
+
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""

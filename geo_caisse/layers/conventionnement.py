@@ -215,7 +215,7 @@ def decide(sessions: sessionmaker[Session], dossier_id: int, decision: str, *,
                                votes=votes, note=text)
         pos = apply_status(
             session, row.point_of_sale_id, STATUS_OF_DECISION[decision], by=by,
-            reason=f"décision du comité du {decided_on.isoformat()} (dossier {dossier_id})",
+            reason=f"décision du comité du {decided_on:%d/%m/%Y} (dossier {dossier_id})",
             decision_id=recorded.id)
         if row.meeting_on is None:
             row.meeting_on = decided_on

@@ -129,7 +129,11 @@ window.GCCommon = (function () {
       [/not a conventionné accepting/, "Ce point de vente n'est pas conventionné pour la MonA : paiement impossible."],
       [/was already (approved|refused)/, "Cette demande a déjà été traitée."],
       [/cannot disable their own/, "Vous ne pouvez pas désactiver votre propre compte."],
-      [/has left the caisse/, "Ce membre a quitté la caisse."]
+      [/has left the caisse/, "Ce membre a quitté la caisse."],
+      [/already has a dossier/, "Ce point de vente a déjà son dossier."],
+      [/not in the territory's grid/, "Ce critère ne fait pas partie de la grille de la caisse."],
+      [/no dossier with id/, "Ce dossier n'existe pas."],
+      [/walking network/, "Ce lieu est trop loin des rues du réseau piéton : pas de temps de marche calculable."]
     ],
     en: [
       [/wrong username or password/, "Wrong username or password."],

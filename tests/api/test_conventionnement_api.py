@@ -85,7 +85,7 @@ def test_a_suggestion_goes_to_a_committee_decision(client: TestClient, store: St
     assert full["stage"] == "conventionne"
     assert [(h["status_before"], h["status_after"], h["changed_by"]) for h in
             full["status_history"]] == [("candidate", "conventionne", "comite")]
-    assert "décision du comité du 2026-12-10" in full["status_history"][0]["reason"]
+    assert "décision du comité du 10/12/2026" in full["status_history"][0]["reason"]
     # it takes the MonA on the member map now
     places = client.post("/api/places", json={"lon": 3.8775, "lat": 43.6096,
                                               "kinds": ["epicerie"]}).json()["places"]

@@ -123,3 +123,5 @@ def test_coordination_pages_on_a_phone(site: Site, browser: Any) -> None:
             page.wait_for_selector(wait, timeout=60_000)
             assert overlaps(page, PARTS) == [], path
             assert small_targets(page) == [], path
+            # nothing wider than the phone (the navigation scrolls in its own row)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
