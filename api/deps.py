@@ -221,6 +221,8 @@ LedgerAdminDep = Annotated[User, require_scope("ledger:admin")]
 AccountsWriterDep = Annotated[User, require_scope("accounts:write")]
 # the committee and the coordinators read and decide conventionnement dossiers
 DossierDep = Annotated[User, require_scope("conventionnement")]
+# the committee and the coordinators plan budget scenarios
+BudgetPlannerDep = Annotated[User, require_scope("budget:write")]
 
 
 def own_member_id(user: MemberDep) -> int:

@@ -15,6 +15,7 @@ from api.middleware import BodyLimit
 from api.routes import (
     accounts,
     auth,
+    budget_plan,
     conventionnement,
     enrolment,
     flows,
@@ -48,6 +49,7 @@ from geo_caisse.walk.service import WalkingService
 from maps import (
     STATIC_DIR,
     build_accounts_page,
+    build_budget_page,
     build_conventionnement_page,
     build_coordinator_map,
     build_member_map,
@@ -63,7 +65,7 @@ from maps import (
 
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
            ledger, till, accounts, flows, enrolment, planning, search, suggestions,
-           conventionnement, pages)
+           conventionnement, budget_plan, pages)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "accounts": build_accounts_page(territory),
             "treasury": build_treasury_page(territory),
             "conventionnement": build_conventionnement_page(territory),
+            "budget": build_budget_page(territory),
         }
         yield
         engine.dispose()

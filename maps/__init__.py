@@ -3,6 +3,7 @@ uses geo_caisse, never the reverse."""
 
 from maps._page import STATIC_DIR
 from maps.accounts_page import build_accounts_page
+from maps.budget_page import build_budget_page
 from maps.conventionnement_page import build_conventionnement_page
 from maps.coordinator_map import build_coordinator_map
 from maps.member_map import build_member_map
@@ -15,7 +16,8 @@ from maps.till_page import build_till_page
 from maps.treasury_page import build_treasury_page
 from maps.welcome_page import build_welcome_page
 
-__all__ = ["STATIC_DIR", "build_accounts_page", "build_conventionnement_page",
+__all__ = ["STATIC_DIR", "build_accounts_page", "build_budget_page",
+           "build_conventionnement_page",
            "build_coordinator_map", "build_member_map",
            "build_member_space", "build_mona_map", "build_producer_map",
            "build_recruitment_map", "build_suggestions_page", "build_till_page",

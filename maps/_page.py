@@ -61,7 +61,8 @@ COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
                       ("/coordination/propositions", "Propositions"),
                       ("/coordination/conventionnement", "Conventionnement"),
                       ("/coordination/comptes", "Comptes"),
-                      ("/coordination/tresorerie", "Trésorerie"))
+                      ("/coordination/tresorerie", "Trésorerie"),
+                      ("/coordination/budget", "Budget"))
 
 
 def coordination_nav(current: str) -> str:

@@ -112,6 +112,12 @@ def conventionnement_page(request: Request) -> HTMLResponse:
     return _page(request.app.state.pages["conventionnement"])
 
 
+@router.get("/coordination/budget", response_class=HTMLResponse, include_in_schema=False)
+def budget_page(request: Request) -> HTMLResponse:
+    """The committee's budget planner; data after login."""
+    return _page(request.app.state.pages["budget"])
+
+
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
     """The caisse's territory: name, bounding box and data attribution."""

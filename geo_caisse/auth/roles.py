@@ -10,12 +10,14 @@ ROLES = ("member", "producer", "committee", "coordinator", "admin")
 SCOPES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "member": ("ledger:self",),
     "producer": ("ledger:vendor", "flows:own"),
-    "committee": ("flows:read", "budget:read", "enrolment:read", "conventionnement"),
+    "committee": ("flows:read", "budget:read", "enrolment:read", "conventionnement",
+                  "budget:write"),
     "coordinator": ("flows:read", "budget:read", "layers:write", "ledger:admin",
-                    "enrolment:read", "enrolment:write", "accounts:write", "conventionnement"),
+                    "enrolment:read", "enrolment:write", "accounts:write", "conventionnement",
+                    "budget:write"),
     "admin": ("ledger:self", "ledger:vendor", "flows:own", "flows:read", "budget:read",
               "layers:write", "ledger:admin", "enrolment:read", "enrolment:write",
-              "accounts:write", "conventionnement"),
+              "accounts:write", "conventionnement", "budget:write"),
 }
 
 

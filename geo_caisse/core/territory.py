@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo_caisse.core.budget import BudgetConfig
 from geo_caisse.core.config import (
     AccessConfig,
     BaseMapConfig,
@@ -70,6 +71,8 @@ class Territory:
     basemap: BaseMapConfig = field(default_factory=BaseMapConfig)
     # [conventionnement]: the committee's criteria
     criteria: Criteria = field(default_factory=Criteria)
+    # [budget]: the budget planner's defaults and reference
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -126,6 +129,8 @@ class Territory:
             basemap=BaseMapConfig.parse(basemap, folder, str(config_path)),
             criteria=Criteria.parse(_section(config, "conventionnement", config_path),
                                     str(config_path)),
+            budget=BudgetConfig.parse(_section(config, "budget", config_path),
+                                      str(config_path)),
         )
 
     @cached_property

@@ -525,3 +525,18 @@ class StatusChangeRow(Base):
     changed_by: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(200))
     dossier_decision_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_decision.id"))
+
+
+# --- the committee's budget scenarios (issue 15) ------------------------------------------
+
+
+class BudgetScenarioRow(Base):
+    """A scenario the committee saved in the budget planner (its settings, as JSON)."""
+
+    __tablename__ = "budget_scenario"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    params: Mapped[dict[str, object]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

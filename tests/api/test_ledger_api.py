@@ -137,7 +137,7 @@ def test_flows_over_http_publish_only_groups_of_11(client: TestClient, store: St
 PUBLIC = {
     "/", "/coordination", "/coordination/mona", "/coordination/recrutement", "/producteur",
     "/coordination/propositions", "/coordination/comptes", "/coordination/tresorerie",
-    "/coordination/conventionnement",
+    "/coordination/conventionnement", "/coordination/budget",
     "/moi", "/encaisser", "/bienvenue",  # pages: their data needs a login
     "/healthz", "/api/territory", "/docs", "/redoc", "/tiles/{z}/{x}/{y}.mvt",
     "/api/points-of-sale", "/api/points-of-sale/{pos_id}", "/api/markets",
