@@ -269,8 +269,10 @@
       a.id = "gc-file-" + kind;
       a.textContent = kind === "pdf" ? "Enregistrer le PDF" : "Enregistrer le tableur";
       var old = el("gc-file-" + kind);
-      if (old) { old.remove(); }
-      el("gc-saved").appendChild(a);
+      if (old) { old.parentNode.remove(); }
+      var line = document.createElement("p");
+      line.appendChild(a);
+      el("gc-saved").appendChild(line);
       a.click();
       status.textContent = kind === "pdf" ? "PDF prêt" : "Tableur prêt";
     }).catch(function (err) { status.textContent = err.message; });
