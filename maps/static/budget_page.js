@@ -218,8 +218,9 @@
     send("/budget/scenarios" + (again ? "/" + loaded.id : ""), body, again ? "PUT" : "POST")
       .then(function (out) {
         loaded = out;
-        status.textContent = "Scénario « " + out.name + " » enregistré";
-        return savedList();
+        return savedList().then(function () {
+          status.textContent = "Scénario « " + out.name + " » enregistré";
+        });
       }).catch(function (err) { el("gc-save-error").textContent = err.message; });
   }
   function savedList() {
