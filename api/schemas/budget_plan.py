@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Share01 = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
+Monthly = Annotated[Decimal, Field(ge=0, le=10_000, max_digits=8, decimal_places=2)]
 
 
 class Pledge(BaseModel):
@@ -21,8 +25,8 @@ class ScenarioIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     members: int = Field(ge=1, le=1_000_000)
     allocation_mona: Decimal = Field(gt=0, le=10_000, max_digits=8, decimal_places=2)
-    quartile_shares: list[Decimal] = Field(min_length=4, max_length=4)
-    contribution_by_quartile_eur: list[Decimal] = Field(min_length=4, max_length=4)
+    quartile_shares: list[Share01] = Field(min_length=4, max_length=4)
+    contribution_by_quartile_eur: list[Monthly] = Field(min_length=4, max_length=4)
     topup_share: Decimal = Field(ge=0, le=10, max_digits=6, decimal_places=4)
     pledged: list[Pledge] = Field(default_factory=list, max_length=20)
 
