@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import MAX_ID, BudgetPlannerDep, SessionsDep, TerritoryDep
 from api.errors import responses
-from api.schemas.budget_plan import Defaults, PlanOut, SavedIn, SavedOut, ScenarioIn
+from api.schemas.budget_plan import Defaults, Deleted, PlanOut, SavedIn, SavedOut, ScenarioIn
 from geo_caisse.io.budget_pdf import budget_pdf
 from geo_caisse.planning.budget import (
     computed,
@@ -81,12 +81,13 @@ def replace(scenario_id: ScenarioId, body: SavedIn, sessions: SessionsDep,
                                   by=user.username, scenario_id=scenario_id))
 
 
-@router.delete("/scenarios/{scenario_id}", status_code=204,
+@router.delete("/scenarios/{scenario_id}", response_model=Deleted,
                responses=responses(401, 403, 404, 422))
 def remove(scenario_id: ScenarioId, sessions: SessionsDep,
-           _user: BudgetPlannerDep) -> Response:
+           _user: BudgetPlannerDep) -> Deleted:
+    """Delete a saved scenario."""
     delete(sessions, scenario_id)
-    return Response(status_code=204)
+    return Deleted(deleted=scenario_id)
 
 
 @router.get("/scenarios/{scenario_id}/csv", response_class=Response,

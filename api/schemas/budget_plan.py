@@ -80,3 +80,7 @@ class SavedOut(BaseModel):
     saved_by: str
     saved_at: datetime
     plan: PlanOut
+
+
+class Deleted(BaseModel):
+    deleted: int

@@ -51,5 +51,6 @@ def test_a_scenario_is_computed_saved_and_exported(client: TestClient, store: St
                          json={"name": "800 sans l'État",
                                "scenario": {**SCENARIO, "topup_share": "0"}}, headers=committee)
     assert changed.json()["plan"]["gap_eur"] == "380000.00"   # 960 000 − 480 000 − 100 000
-    assert client.delete(f"/api/budget/scenarios/{ident}", headers=committee).status_code == 204
+    gone = client.delete(f"/api/budget/scenarios/{ident}", headers=committee)
+    assert gone.json() == {"deleted": ident}
     assert client.get(f"/api/budget/scenarios/{ident}", headers=committee).status_code == 404

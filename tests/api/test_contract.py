@@ -65,7 +65,8 @@ def test_each_error_class_answers_its_own_status() -> None:
 
 
 FILES = {"/api/export/{layer}.{fmt}", "/api/print/{layer}.{fmt}",
-         "/api/draws/{draw_id}/volunteers.csv", "/tiles/{z}/{x}/{y}.mvt"}
+         "/api/draws/{draw_id}/volunteers.csv", "/tiles/{z}/{x}/{y}.mvt",
+         "/api/budget/scenarios/{scenario_id}/csv", "/api/budget/scenarios/{scenario_id}/pdf"}
 
 
 def test_every_json_route_declares_its_response_model(client: TestClient) -> None:
