@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,13 @@ def _chunks(total: int, size: int = 16 * 1024) -> Iterator[bytes]:
         sent += size
 
 
+def _run(coro: Any) -> Any:
+    """Run ``coro`` on its own loop in another thread: the browser tests' Playwright keeps
+    an event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_the_middleware_stops_reading_a_chunked_body_at_the_limit() -> None:
     """Pure ASGI: a client sending forever is read up to the limit, then answered 413."""
     calls = {"receive": 0}
@@ -45,13 +53,12 @@ def test_the_middleware_stops_reading_a_chunked_body_at_the_limit() -> None:
         sent.append(message)
 
     app = BodyLimit(inner, default=10 * 1024, larger={"/api/import/": 100 * 1024})
-    asyncio.run(app({"type": "http", "path": "/api/search", "headers": []}, receive, send))
+    _run(app({"type": "http", "path": "/api/search", "headers": []}, receive, send))
     assert calls["receive"] == 11
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"])["error"] == "PayloadTooLargeError"
     calls["receive"] = 0
-    asyncio.run(app({"type": "http", "path": "/api/import/markets", "headers": []},
-                    receive, send))
+    _run(app({"type": "http", "path": "/api/import/markets", "headers": []}, receive, send))
     assert calls["receive"] == 101
     assert app.limit_for("/api/importer") == 10 * 1024  # a prefix ends with its slash
 
@@ -173,6 +180,6 @@ def test_heavy_analyses_queue_in_a_bounded_pool_and_the_rest_is_refused() -> Non
             release.set()
         return [results["first"], results["second"], results["third"]]
 
-    first, second, third = asyncio.run(scenario())
+    first, second, third = _run(scenario())
     assert (first, second) == ("first", "second") and order == ["first", "second"]
     assert isinstance(third, ServerBusyError) and "busy with 2 other analyses" in str(third)
