@@ -48,14 +48,17 @@ from maps import (
     STATIC_DIR,
     build_accounts_page,
     build_coordinator_map,
+    build_draw_page,
     build_member_map,
     build_member_space,
     build_mona_map,
     build_producer_map,
+    build_public_draw_page,
     build_recruitment_map,
     build_suggestions_page,
     build_till_page,
     build_treasury_page,
+    build_unknown_draw_page,
     build_welcome_page,
 )
 
@@ -107,6 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "till": build_till_page(territory),
             "accounts": build_accounts_page(territory),
             "treasury": build_treasury_page(territory),
+            "draw": build_draw_page(territory),
+            "draw_result": build_public_draw_page(territory),
+            "draw_unknown": build_unknown_draw_page(territory),
         }
         yield
         engine.dispose()

@@ -156,6 +156,12 @@ def list_draws(sessions: sessionmaker[Session], *, limit: int = 100) -> list[Dra
                             r.volunteer_list_csv.count("\n") - 1, r.method) for r in rows]
 
 
+def draw_exists(sessions: sessionmaker[Session], draw_id: int) -> bool:
+    """Whether a draw with this id was held."""
+    with sessions() as session:
+        return session.scalar(select(DrawRow.id).where(DrawRow.id == draw_id)) is not None
+
+
 def draw_volunteer_list(sessions: sessionmaker[Session], draw_id: int) -> str:
     """The volunteer list of a draw (refs and strata), as given to observers."""
     with sessions() as session:

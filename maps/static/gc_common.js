@@ -125,7 +125,12 @@ window.GCCommon = (function () {
       [/not a conventionné accepting/, "Ce point de vente n'est pas conventionné pour la MonA : paiement impossible."],
       [/was already (approved|refused)/, "Cette demande a déjà été traitée."],
       [/cannot disable their own/, "Vous ne pouvez pas désactiver votre propre compte."],
-      [/has left the caisse/, "Ce membre a quitté la caisse."]
+      [/has left the caisse/, "Ce membre a quitté la caisse."],
+      [/seats but only \d+ volunteers/, "Il y a moins de volontaires en attente que de places : réduisez le nombre de places."],
+      [/the volunteer list is empty/, "Aucun volontaire en attente : personne à tirer au sort."],
+      [/no draw with id/, "Ce tirage n'existe pas."],
+      [/seed must be an integer/, "La graine doit être un nombre entier positif d'au plus 18 chiffres."],
+      [/no panel meets every quota/, "Aucun tirage ne peut respecter tous les quotas avec ces volontaires."]
     ],
     en: [
       [/wrong username or password/, "Wrong username or password."],
