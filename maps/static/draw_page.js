@@ -29,7 +29,7 @@
     return "peut-être pas";
   }
   function planTable(p) {
-    return '<table id="gc-plan"><caption>Quotas pour ' + C.num(p.seats) +
+    return '<table id="gc-plan" tabindex="0"><caption>Quotas pour ' + C.num(p.seats) +
       (p.seats > 1 ? " places" : " place") + "</caption><thead><tr><th scope='col'>Catégorie" +
       "</th><th scope='col'>Part de la population</th><th scope='col'>Places</th>" +
       "<th scope='col'>Volontaires en attente</th><th scope='col'>Assez de volontaires ?" +
@@ -77,7 +77,7 @@
         '<button type="button" id="gc-confirm-no">Annuler</button></div></dialog>' +
       '<section class="gc-card" aria-labelledby="gc-h-draws"><h2 id="gc-h-draws">' +
         "Tirages passés (" + C.num(draws.length) + ")</h2>" + (draws.length ?
-        "<table id='gc-draws'><thead><tr><th scope='col'>Tirage</th><th scope='col'>Date</th>" +
+        "<table id='gc-draws' tabindex='0'><thead><tr><th scope='col'>Tirage</th><th scope='col'>Date</th>" +
         "<th scope='col'>Places</th><th scope='col'>Personnes tirées</th><th scope='col'>" +
         "Sans lettre</th><th scope='col'>Lettres</th></tr></thead><tbody>" +
         draws.map(function (d) {
@@ -93,7 +93,7 @@
         "Sorties et remplacements</h2><p class='gc-note'>Quand un membre quitte la caisse, la " +
         "personne suivante de sa catégorie sur la liste d'attente (dans l'ordre tiré avec la " +
         "graine du dernier tirage) entre à sa place.</p>" + (exits.length ?
-        "<table id='gc-exits'><thead><tr><th scope='col'>Date de sortie</th><th scope='col'>" +
+        "<table id='gc-exits' tabindex='0'><thead><tr><th scope='col'>Date de sortie</th><th scope='col'>" +
         "Membre sorti</th><th scope='col'>Entré à sa place</th></tr></thead><tbody>" +
         exits.map(function (x) {
           return "<tr><td>" + esc(C.date(x.left_on)) + "</td><td>" + esc(x.member_pseudonym) +

@@ -54,7 +54,7 @@
         " faute de volontaires</li>" : "") + "<li>Méthode : " + esc(METHODS[d.method] ||
         d.method) + "</li></ul></section>" +
       '<section class="gc-card" aria-labelledby="gc-h-quotas"><h2 id="gc-h-quotas">' +
-        "Quotas et chances d'être tiré</h2><table id='gc-quotas'><thead><tr><th scope='col'>" +
+        "Quotas et chances d'être tiré</h2><table id='gc-quotas' tabindex='0'><thead><tr><th scope='col'>" +
         "Catégorie</th><th scope='col'>Places</th><th scope='col'>Chance d'être tiré</th>" +
         "</tr></thead><tbody>" + codes.map(function (c) {
           var p = d.stratum_probability[c];
