@@ -31,14 +31,14 @@
   function planTable(p) {
     return '<table id="gc-plan" tabindex="0"><caption>Quotas pour ' + C.num(p.seats) +
       (p.seats > 1 ? " places" : " place") + "</caption><thead><tr><th scope='col'>Catégorie" +
-      "</th><th scope='col'>Part de la population</th><th scope='col'>Places</th>" +
-      "<th scope='col'>Volontaires en attente</th><th scope='col'>Assez de volontaires ?" +
+      "</th><th scope='col' class='gc-wide'>Part de la population</th><th scope='col'>Places</th>" +
+      "<th scope='col'>Volontaires en attente</th><th scope='col'>Assez ?" +
       "</th></tr></thead><tbody>" + p.strata.map(function (r) {
-        return "<tr><th scope='row'>" + esc(C.stratum(r.stratum)) + "</th><td>" +
+        return "<tr><th scope='row'>" + esc(C.stratum(r.stratum)) + "</th><td class='gc-wide'>" +
           esc(C.pct(r.population_share, 1)) + "</td><td>" + C.num(r.quota) + "</td><td>" +
           esc(waitingText(r, p.min_members_per_cell)) + "</td><td>" + esc(enoughText(r)) +
           "</td></tr>"; }).join("") + "</tbody><tfoot><tr><th scope='row'>Total</th>" +
-      "<td>100 %</td><td>" + C.num(p.seats) + "</td><td>" + (p.waiting == null ? "moins de " +
+      "<td class='gc-wide'>100 %</td><td>" + C.num(p.seats) + "</td><td>" + (p.waiting == null ? "moins de " +
       C.num(p.min_members_per_cell) : C.num(p.waiting)) + "</td><td></td></tr></tfoot></table>";
   }
   function show(draws, entering, exits) {

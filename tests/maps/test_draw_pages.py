@@ -75,7 +75,7 @@ def test_a_draw_held_from_the_page_is_verified_on_its_public_page(
             page.wait_for_function("document.querySelector('#gc-plan caption').textContent"
                                    ".includes('30 places')")
             quotas = page.locator("#gc-plan tbody td:nth-child(3)").all_inner_texts()
-            assert sum(int(q) for q in quotas) == 30
+            assert sum(int(q) for q in quotas) == 30, quotas
             # a seed that is not a whole number is refused next to the field
             page.get_by_label("Graine du tirage (un nombre entier)").fill("71,2")
             page.get_by_role("button", name="Tirer au sort").click()
