@@ -52,14 +52,17 @@ from maps import (
     build_budget_page,
     build_conventionnement_page,
     build_coordinator_map,
+    build_draw_page,
     build_member_map,
     build_member_space,
     build_mona_map,
     build_producer_map,
+    build_public_draw_page,
     build_recruitment_map,
     build_suggestions_page,
     build_till_page,
     build_treasury_page,
+    build_unknown_draw_page,
     build_welcome_page,
 )
 
@@ -114,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "treasury": build_treasury_page(territory),
             "conventionnement": build_conventionnement_page(territory),
             "budget": build_budget_page(territory),
+            "draw": build_draw_page(territory),
+            "draw_result": build_public_draw_page(territory),
+            "draw_unknown": build_unknown_draw_page(territory),
         }
         yield
         engine.dispose()

@@ -62,6 +62,7 @@ COORDINATION_PAGES = (("/coordination", "Déserts alimentaires"),
                       ("/coordination/conventionnement", "Conventionnement"),
                       ("/coordination/comptes", "Comptes"),
                       ("/coordination/tresorerie", "Trésorerie"),
+                      ("/coordination/tirage", "Tirage au sort"),
                       ("/coordination/budget", "Budget"))
 
 
@@ -116,7 +117,7 @@ def login_page(territory: Territory, *, heading: str, title: str, login_heading:
 
 
 def plain_page(territory: Territory, *, title: str, heading: str, main_html: str,
-               script: str, config: dict[str, Any], css: str, lang: str = "fr",
+               script: str | None, config: dict[str, Any], css: str, lang: str = "fr",
                extra: str = "", nav: str | None = None) -> str:
     """A page without a map (the member's space, the till, the welcome page, the accounts):
     the header, one column of content, the data's attribution at the foot."""
@@ -132,8 +133,8 @@ def plain_page(territory: Territory, *, title: str, heading: str, main_html: str
         f'<link rel="stylesheet" href="{STATIC_URL}/gc_base.css">'
         f'<link rel="stylesheet" href="{STATIC_URL}/{css}">'
         f"<script>window.GEO_CAISSE = {json.dumps(full, ensure_ascii=False)};</script>"
-        f'<script defer src="{STATIC_URL}/gc_common.js"></script>'
-        f'<script defer src="{STATIC_URL}/{script}"></script>'
+        + (f'<script defer src="{STATIC_URL}/gc_common.js"></script>'
+           f'<script defer src="{STATIC_URL}/{script}"></script>' if script else "") +
         f'</head><body class="gc-page gc-plain">{head}'
         f'<main id="gc-main" class="gc-main">{main_html}</main>{foot}</body></html>')
 

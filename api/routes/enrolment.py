@@ -1,9 +1,10 @@
 """Enrolment over HTTP: volunteers, the public draw, exits, coverage, the committee.
 
-Who may call what: anyone may volunteer through the open call and read or re-check a
-published draw; the committee and coordinators (``enrolment:read``) see the strata
-coverage, the committee's composition and the list given to the draw's observers;
-coordinators (``enrolment:write``) hold draws and record exits.
+Who may call what: anyone may volunteer through the open call, list the held draws, read or
+re-check a published draw and download the list given to its observers (refs and strata,
+no identity); the committee and coordinators (``enrolment:read``) see the strata
+coverage, a draw's quotas before it is held and the committee's composition; coordinators
+(``enrolment:write``) hold draws, record exits and list them with their replacements.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 
 from api.deps import (
     MAX_ID,
@@ -32,7 +33,10 @@ from api.schemas.enrolment import (
     CoverageAreas,
     DrawCheck,
     DrawIn,
+    DrawList,
+    DrawPlanOut,
     ExitIn,
+    ExitList,
     ExitOut,
     HeldDrawOut,
     PublishedDraw,
@@ -42,13 +46,15 @@ from api.schemas.enrolment import (
 )
 from geo_caisse.enrolment.committee import committee_composition
 from geo_caisse.enrolment.coverage import coverage, coverage_areas
-from geo_caisse.enrolment.exits import member_exit
+from geo_caisse.enrolment.exits import member_exit, recent_exits
 from geo_caisse.enrolment.held import (
     draw_volunteer_list,
     hold_and_publish,
+    list_draws,
     published_draw,
     verify_held_draw,
 )
+from geo_caisse.enrolment.plan import draw_plan
 from geo_caisse.enrolment.volunteers import register_volunteer, waiting_list
 
 router = APIRouter(prefix="/api", tags=["enrolment"])
@@ -89,6 +95,23 @@ def hold(body: DrawIn, writer: WriterDep, territory: TerritoryDep,
                             neighbourhoods=body.neighbourhoods)
 
 
+@router.get("/draws", response_model=DrawList, responses=responses(422))
+def draws(sessions: SessionsDep,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    """The held draws, newest first (each one's page: ``/tirage/{id}``)."""
+    return {"draws": [vars(d) for d in list_draws(sessions, limit=limit)]}
+
+
+@router.get("/draws/plan", response_model=DrawPlanOut,
+            responses=responses(401, 403, 422, 503))
+def plan(sessions: SessionsDep, territory: TerritoryDep, _user: EnrolmentReaderDep,
+         seats: Annotated[int, Query(ge=1, le=100_000)]) -> dict[str, Any]:
+    """Before a draw: the quotas the territory's population gives for ``seats`` and the
+    volunteers waiting in each stratum (under the minimum group, or hidden)."""
+    out = draw_plan(sessions, territory, seats=seats)
+    return {**vars(out), "strata": [vars(s) for s in out.strata]}
+
+
 @router.get("/draws/{draw_id}", response_model=PublishedDraw, responses=responses(404, 422))
 def published(draw_id: DrawId, sessions: SessionsDep) -> dict[str, Any]:
     """A draw as published: seed, the volunteer list's SHA-256, quotas, drawn refs and
@@ -104,13 +127,15 @@ def verify(draw_id: DrawId, sessions: SessionsDep) -> DrawCheck:
     return DrawCheck(draw_id=draw_id, ok=not problems, problems=problems)
 
 
-@router.get("/draws/{draw_id}/volunteers.csv", response_class=PlainTextResponse,
-            responses={200: {"content": {"text/plain": {}}}, **responses(401, 403, 404, 422)})
-def observers_list(draw_id: DrawId, sessions: SessionsDep,
-                   _user: EnrolmentReaderDep) -> str:
-    """The volunteer list given to the draw's observers (refs and strata only): with the
-    seed, ``geo-caisse draw verify`` re-runs the draw."""
-    return draw_volunteer_list(sessions, draw_id)
+@router.get("/draws/{draw_id}/volunteers.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}, **responses(404, 422)})
+def observers_list(draw_id: DrawId, sessions: SessionsDep) -> Response:
+    """The volunteer list given to the draw's observers (public: random refs and the
+    features the quotas used, no name, address or member account): with the seed,
+    ``geo-caisse draw verify`` re-runs the draw."""
+    return Response(draw_volunteer_list(sessions, draw_id), media_type="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="tirage-{draw_id}-volontaires.csv"'})
 
 
 @router.post("/members/{member_id}/exit", response_model=ExitOut,
@@ -122,6 +147,14 @@ def exit_member(member_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: ExitIn,
     return {"member_id": out.left.id, "left_on": out.left.left_on,
             "replacement": None if out.replacement is None else
             {"member_id": out.replacement.id, "volunteer_ref": out.replacement_ref}}
+
+
+@router.get("/enrolment/exits", response_model=ExitList, responses=responses(401, 403, 422))
+def exits(sessions: SessionsDep, _user: EnrolmentWriterDep,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
+    """The latest exits, newest first, and who entered from the waiting list in each one's
+    place (pseudonyms and volunteer refs only)."""
+    return {"exits": [vars(e) for e in recent_exits(sessions, limit=limit)]}
 
 
 @router.get("/enrolment/coverage", response_model=Coverage,

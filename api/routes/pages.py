@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import TerritoryDep
+from api.deps import MAX_ID, SessionsDep, TerritoryDep
 from api.schemas.common import Health
 from api.schemas.layers import TerritoryInfo
+from geo_caisse.enrolment.held import draw_exists
 
 router = APIRouter(tags=["pages"])
 
@@ -116,6 +117,23 @@ def conventionnement_page(request: Request) -> HTMLResponse:
 def budget_page(request: Request) -> HTMLResponse:
     """The committee's budget planner; data after login."""
     return _page(request.app.state.pages["budget"])
+
+
+@router.get("/coordination/tirage", response_class=HTMLResponse, include_in_schema=False)
+def draw_page(request: Request) -> HTMLResponse:
+    """The coordinators' public draw (quotas, seed, draw, letters, exits); data after login."""
+    return _page(request.app.state.pages["draw"])
+
+
+@router.get("/tirage/{draw_id}", response_class=HTMLResponse, include_in_schema=False)
+def draw_result_page(request: Request, draw_id: str, sessions: SessionsDep) -> HTMLResponse:
+    """A held draw's public page (no login); an unknown draw is a French 404 page."""
+    known = draw_id.isascii() and draw_id.isdigit() and 1 <= int(draw_id) <= MAX_ID \
+        and draw_exists(sessions, int(draw_id))
+    if not known:
+        return HTMLResponse(request.app.state.pages["draw_unknown"], status_code=404,
+                            headers=_FRAMED_BY_US)
+    return _page(request.app.state.pages["draw_result"])
 
 
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])

@@ -156,3 +156,50 @@ class Committee(BaseModel):
     seats: int
     in_poverty_share: float | None
     withheld: str | None
+
+
+class StratumPlanOut(BaseModel):
+    stratum: str
+    population_share: float = Field(description="share of the territory's adults (estimate)")
+    quota: int = Field(description="seats for this stratum")
+    waiting: int | None = Field(description="volunteers waiting; null when hidden (fewer "
+                                            "than the minimum group, or to protect one)")
+    fewer_than_minimum: bool = Field(description="hidden because fewer than the minimum "
+                                                 "group wait")
+    enough: bool | None = Field(description="at least `quota` wait (null when hidden)")
+
+
+class DrawPlanOut(BaseModel):
+    """The population quotas for a number of seats and who waits, before a draw."""
+
+    seats: int
+    min_members_per_cell: int
+    waiting: int | None
+    strata: list[StratumPlanOut]
+
+
+class DrawSummaryOut(BaseModel):
+    id: int
+    held_at: Instant
+    seats: int
+    selected: int
+    volunteers: int
+    method: str
+
+
+class DrawList(BaseModel):
+    draws: list[DrawSummaryOut]
+
+
+class ExitSeenOut(BaseModel):
+    """An exit and who entered in its place: pseudonyms and a volunteer ref only."""
+
+    member_pseudonym: str
+    left_on: date
+    replacement_pseudonym: str | None
+    replacement_ref: str | None
+    replacement_draw_id: int | None
+
+
+class ExitList(BaseModel):
+    exits: list[ExitSeenOut]

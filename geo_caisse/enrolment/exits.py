@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from geo_caisse.core.errors import NotFoundError, ValidationError
 from geo_caisse.enrolment.held import open_member
@@ -53,5 +53,34 @@ def member_exit(sessions: sessionmaker[Session], member_id: int, *, on: date,
                 .limit(1).with_for_update())
             if nxt is not None:
                 new, ref = open_member(LedgerRepository(session), nxt, on), nxt.ref
+                nxt.replaced_member_id = row.id
         commit_or_conflict(session, f"exit of member {member_id}")
         return Exit(member_of(row), None if new is None else member_of(new), ref)
+
+
+@dataclass(frozen=True)
+class ExitSeen:
+    """An exit as the coordinators see it: pseudonyms and a volunteer ref, no identity."""
+
+    member_pseudonym: str
+    left_on: date
+    replacement_pseudonym: str | None
+    replacement_ref: str | None
+    replacement_draw_id: int | None   # the draw whose waiting order called them
+
+
+def recent_exits(sessions: sessionmaker[Session], *, limit: int = 50) -> list[ExitSeen]:
+    """The latest exits, newest first, each with who entered in its place (if anyone)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
+        raise ValidationError(f"limit must be an integer in 1-1000, got {limit!r}")
+    entered = aliased(MemberRow)
+    with sessions() as session:
+        rows = session.execute(
+            select(MemberRow.pseudonym, MemberRow.left_on, entered.pseudonym, VolunteerRow.ref,
+                   VolunteerRow.draw_id)
+            .outerjoin(VolunteerRow, VolunteerRow.replaced_member_id == MemberRow.id)
+            .outerjoin(entered, entered.id == VolunteerRow.member_id)
+            .where(MemberRow.status == "left")
+            .order_by(MemberRow.left_on.desc(), MemberRow.id.desc()).limit(limit)).all()
+        return [ExitSeen(str(p), left_on or date.min, new, ref, drawn)
+                for p, left_on, new, ref, drawn in rows]

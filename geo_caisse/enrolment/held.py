@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -132,6 +132,34 @@ def published_draw(sessions: sessionmaker[Session], draw_id: int) -> dict[str, A
                 - 1, "selected": sorted(row.selected),
                 "stratum_probability": row.stratum_probability, "shortfall": row.shortfall,
                 "min_probability": row.min_probability}
+
+
+@dataclass(frozen=True)
+class DrawSummary:
+    """A held draw in the list of draws (everything here is published)."""
+
+    id: int
+    held_at: datetime
+    seats: int
+    selected: int
+    volunteers: int
+    method: str
+
+
+def list_draws(sessions: sessionmaker[Session], *, limit: int = 100) -> list[DrawSummary]:
+    """The latest held draws, newest first."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
+        raise ValidationError(f"limit must be an integer in 1-1000, got {limit!r}")
+    with sessions() as session:
+        rows = session.scalars(select(DrawRow).order_by(DrawRow.id.desc()).limit(limit))
+        return [DrawSummary(r.id, r.held_at, r.seats, len(r.selected),
+                            r.volunteer_list_csv.count("\n") - 1, r.method) for r in rows]
+
+
+def draw_exists(sessions: sessionmaker[Session], draw_id: int) -> bool:
+    """Whether a draw with this id was held."""
+    with sessions() as session:
+        return session.scalar(select(DrawRow.id).where(DrawRow.id == draw_id)) is not None
 
 
 def draw_volunteer_list(sessions: sessionmaker[Session], draw_id: int) -> str:

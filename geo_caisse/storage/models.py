@@ -362,6 +362,8 @@ class VolunteerRow(Base):
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # called from the waiting list when this member left (None: drawn, admitted, waiting)
+    replaced_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
 
 class CommitteeSeatRow(Base):

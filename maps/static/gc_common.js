@@ -133,7 +133,12 @@ window.GCCommon = (function () {
       [/already has a dossier/, "Ce point de vente a déjà son dossier."],
       [/not in the territory's grid/, "Ce critère ne fait pas partie de la grille de la caisse."],
       [/no dossier with id/, "Ce dossier n'existe pas."],
-      [/walking network/, "Ce lieu est trop loin des rues du réseau piéton : pas de temps de marche calculable."]
+      [/walking network/, "Ce lieu est trop loin des rues du réseau piéton : pas de temps de marche calculable."],
+      [/seats but only \d+ volunteers/, "Il y a moins de volontaires en attente que de places : réduisez le nombre de places."],
+      [/the volunteer list is empty/, "Aucun volontaire en attente : personne à tirer au sort."],
+      [/no draw with id/, "Ce tirage n'existe pas."],
+      [/seed must be an integer/, "La graine doit être un nombre entier positif d'au plus 18 chiffres."],
+      [/no panel meets every quota/, "Aucun tirage ne peut respecter tous les quotas avec ces volontaires."]
     ],
     en: [
       [/wrong username or password/, "Wrong username or password."],

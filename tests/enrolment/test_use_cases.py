@@ -208,9 +208,10 @@ def test_enrolment_over_http(client, store: Store, territory: Territory) -> None
     published = client.get(f"/api/draws/{held['id']}").json()
     assert published["list_sha256"] == held["list_sha256"]
     assert client.get(f"/api/draws/{held['id']}/verify").json()["ok"] is True
-    assert client.get(f"/api/draws/{held['id']}/volunteers.csv").status_code == 401
-    listing = client.get(f"/api/draws/{held['id']}/volunteers.csv", headers=AUTH)
+    # the observers' list is public (no identity), as a CSV file
+    listing = client.get(f"/api/draws/{held['id']}/volunteers.csv")
     assert listing.status_code == 200 and listing.text.startswith("ref,income_quartile")
+    assert listing.headers["content-type"].startswith("text/csv")
     cov = client.get("/api/enrolment/coverage", headers=AUTH).json()
     assert len(cov["strata"]) == 12
     areas = client.get("/api/enrolment/coverage/areas", headers=AUTH).json()
