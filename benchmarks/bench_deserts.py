@@ -32,14 +32,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.walking_helpers import grid_network, random_population
-
 from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR
 from geo_caisse.core.territory import Territory
 from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.accessibility import Accessibility, Destinations
 from geo_caisse.walk.network import WalkNetwork
 from geo_caisse.walk.whatif import WhatIf
+from tests.utils.walking import grid_network, random_population
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:

@@ -89,3 +89,37 @@ def aggregate_payments(payer: NDArray[np.int32], payee: NDArray[np.int32],
     parts = _aggregate_chunks(payer, payee, cents, month, member_row, n_rows, n_vendors,
                               n_months, month_lo, month_hi, chunks)
     return _merge(*parts, member_row, n_vendors)  # type: ignore[call-arg]
+
+
+@njit(cache=True)
+def _month_sets(payer: Any, payee: Any, month: Any, n_members: int, n_vendors: int,
+                month_lo: int, month_hi: int) -> Any:
+    n_months = month_hi - month_lo
+    masks = np.zeros((n_vendors, n_members), dtype=np.uint16)
+    for i in range(payer.size):
+        t = month[i]
+        if t < month_lo or t >= month_hi:
+            continue
+        masks[payee[i], payer[i]] |= np.uint16(1 << (t - month_lo))
+    counts = np.zeros((n_vendors, 1 << n_months), dtype=np.int64)
+    for v in range(n_vendors):
+        for m in range(n_members):
+            counts[v, masks[v, m]] += 1
+    counts[:, 0] = 0  # members who never paid there
+    return counts
+
+
+def vendor_month_sets(payer: NDArray[np.int32], payee: NDArray[np.int32],
+                      month: NDArray[np.int16], n_members: int, n_vendors: int,
+                      month_lo: int, month_hi: int) -> NDArray[np.int64]:
+    """For each vendor, how many members paid it in exactly each set of the months
+    ``[month_lo, month_hi)`` (at most 12): ``counts[v, s]``, ``s`` a bit set of the months.
+
+    One compiled pass over the payments; from it the distinct payers of any month, or of
+    any union of months, of a vendor are sums over at most 4,096 numbers, with no payment
+    read again.
+    """
+    if not 0 <= month_hi - month_lo <= 12:
+        raise ValueError("at most 12 months (a year)")
+    return _month_sets(payer, payee, month, n_members, n_vendors,  # type: ignore[no-any-return]
+                       month_lo, month_hi)

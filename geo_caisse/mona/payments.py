@@ -127,36 +127,52 @@ def pay(sessions: sessionmaker[Session], *, code: str, point_of_sale_id: int,
     cleaned = normalise_code(code)
     now = aware(now)
     fingerprint = sha256_hex(f"payment|{point_of_sale_id}|{cents}|{sha256_hex(cleaned)}")
-    state: dict[str, int] = {}
+    state: dict[str, str] = {}
 
     def build(repo: LedgerRepository) -> list[dict[str, Any]]:
-        row = repo.code(sha256_hex(cleaned))
-        if row is None:
-            raise PaymentRefusedError("unknown payment code")
-        if row.used_at is not None:
+        taken = repo.take_code(sha256_hex(cleaned), now)
+        if taken is None:
+            row = repo.code(sha256_hex(cleaned))
+            if row is None:
+                raise PaymentRefusedError("unknown payment code")
             raise PaymentRefusedError("this payment code was already used")
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
-            tzinfo=UTC)
+        _code_id, _member_id, expires, payer_id, balance = taken
+        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
         if expires < now:
-            raise PaymentRefusedError("this payment code has expired")
-        _, vendor = _vendor(repo, point_of_sale_id)
-        payer = repo.member_account(row.member_id)
-        if repo.balance_cents(payer.id) < cents:
+            raise PaymentRefusedError("this payment code has expired")  # rolled back: unused
+        ref, vendor_id = _vendor_account(repo, point_of_sale_id)
+        if balance < cents:  # the database refuses an overdraft anyway; this says it first
             raise PaymentRefusedError("payment refused: balance too low")
-        state["code_id"] = row.id
-        return [dict(kind="payment", currency="MONA", debit_account_id=payer.id,
-                     credit_account_id=vendor.id, amount_cents=cents)]
+        state["vendor_ref"] = ref
+        return [dict(kind="payment", currency="MONA", debit_account_id=payer_id,
+                     credit_account_id=vendor_id, amount_cents=cents)]
 
-    def use_code(repo: LedgerRepository) -> None:
-        if not repo.use_code(state["code_id"], now):
-            raise PaymentRefusedError("this payment code was already used")
+    def done(event_id: int, rows: list[tuple[int, datetime]]) -> Receipt:
+        [(transfer_id, occurred_at)] = rows
+        return Receipt(transfer_id, event_id, from_cents(cents), state["vendor_ref"],
+                       occurred_at, False)
 
     return post_event(  # type: ignore[no-any-return]
         sessions, kind="payment", key=key_of("payment", idempotency_key),
         fingerprint=fingerprint, reference=None, occurred_at=now, build=build,
-        on_replay=lambda repo, event: _receipt(repo, event, True),
-        on_done=lambda repo, event, _ids: _receipt(repo, event, False),
-        before_commit=use_code)
+        on_replay=lambda repo, event: _receipt(repo, event, True), on_done=done)
+
+
+def _vendor_account(repo: LedgerRepository, point_of_sale_id: int) -> tuple[str, int]:
+    """The ref and Mona account id of a conventionné accepting the Mona (one query once
+    its account is open); refused otherwise."""
+    found = repo.vendor_of(point_of_sale_id)
+    if found is None:
+        raise NotFoundError(f"no point of sale with id {point_of_sale_id}")
+    ref, status, accepts, account_id = found
+    if not takes_mona(status, accepts):
+        raise PaymentRefusedError(
+            f"point of sale {ref} is not a conventionné accepting the Mona (status {status})")
+    if account_id is None:
+        pos = repo.session.get(PointOfSaleRow, point_of_sale_id)
+        assert pos is not None
+        account_id = repo.open_vendor_account(pos).id
+    return ref, account_id
 
 
 def vendor_payment(sessions: sessionmaker[Session], *, from_point_of_sale_id: int,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from geo_caisse.core.territory import Territory
-from geo_caisse.mona.flowdata import load_flow_data
-from geo_caisse.mona.flows import MonaFlows
 from geo_caisse.storage.ledger import LedgerRepository
+
+if TYPE_CHECKING:  # the compiled pass (numba) is imported at the first flows request
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from geo_caisse.core.territory import Territory
+    from geo_caisse.mona.flows import MonaFlows
 
 
 class FlowsService:
@@ -26,6 +28,9 @@ class FlowsService:
 
     def current(self, sessions: sessionmaker[Session]) -> MonaFlows:
         """The flows of the ledger now."""
+        from geo_caisse.mona.flowdata import load_flow_data
+        from geo_caisse.mona.flows import MonaFlows
+
         with sessions() as session:
             version = LedgerRepository(session).version()
         with self._lock:

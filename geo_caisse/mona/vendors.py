@@ -17,6 +17,7 @@ from geo_caisse.core.crs import WGS84, lonlat_to_metric, reproject
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.privacy import AdaptiveGrid
 from geo_caisse.mona._figures import PRODUCER_KINDS, figure
+from geo_caisse.mona._pass import vendor_month_sets
 
 if TYPE_CHECKING:
     from geo_caisse.mona.flows import MonaFlows
@@ -28,6 +29,7 @@ class VendorFlows:
     def __init__(self, flows: MonaFlows) -> None:
         self.flows = flows
         self._side_cache: dict[str, dict[str, Any]] = {}
+        self._sets_cache: dict[tuple[int, int], NDArray[np.int64]] = {}
 
     def side(self, year: str) -> dict[str, Any]:
         """Every vendor-side total of ``year`` and whether it may be shown.
@@ -121,17 +123,18 @@ class VendorFlows:
             raise ValidationError(f"point of sale {point_of_sale_id} has no Mona account")
         c = int(hits[0])
         lo, hi, months = self.flows.year_range(year)
-        sel = (d.payee == c) & (d.month >= lo) & (d.month < hi)
-        payer, month, cents = d.payer[sel], d.month[sel] - lo, d.cents[sel]
         k = self.flows.min_members
-        payers = [np.unique(payer[month == i]) for i in range(len(months))]
-        total = np.bincount(month, weights=cents, minlength=len(months)).astype(np.int64)
-        count = np.array([p.size for p in payers])
+        sets = self._month_sets(lo, hi)[c]
+        bits = np.flatnonzero(sets)            # the sets of months some members paid in
+        members = sets[bits]                   # how many members paid in exactly that set
+        total = self.flows.aggregate(lo, hi)[2][c, lo:hi].astype(np.int64)
+        count = np.array([int(members[(bits >> i) & 1 == 1].sum())
+                          for i in range(len(months))], dtype=np.int64)
         shown = count >= k
 
         def hidden_union() -> int:
-            ids = [payers[i] for i in np.flatnonzero(~shown & (count > 0))]
-            return int(np.unique(np.concatenate(ids)).size) if ids else 0
+            hidden = sum(1 << int(i) for i in np.flatnonzero(~shown & (count > 0)))
+            return int(members[(bits & hidden) != 0].sum())
 
         while 0 < hidden_union() < k and shown.any():
             shown[np.flatnonzero(shown)[np.argmin(count[shown])]] = False
@@ -139,6 +142,16 @@ class VendorFlows:
                 "months": [{"month": m, **figure(total[i], count[i], bool(shown[i]))}
                            for i, m in enumerate(months)],
                 "synthetic": d.synthetic}
+
+    def _month_sets(self, lo: int, hi: int) -> NDArray[np.int64]:
+        """Members by vendor and exact set of months paid in, once per year."""
+        cached = self._sets_cache.get((lo, hi))
+        if cached is None:
+            d = self.flows.data
+            cached = vendor_month_sets(d.payer, d.payee, d.month, d.n_members,
+                                       d.n_vendors, lo, hi)
+            self._sets_cache[(lo, hi)] = cached
+        return cached
 
     def payers_by_point_of_sale(self, year: str) -> dict[int, int | None]:
         """Distinct payers of each point of sale in ``year`` (None where hidden: < k or

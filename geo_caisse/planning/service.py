@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # imported at the first targeting (scipy's optimiser): not at start-up
+    from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse.core.territory import Territory
-from geo_caisse.mona.service import FlowsService
-from geo_caisse.planning.recruitment import (
-    RecruitmentInstance,
-    recruitment_instance,
-    with_coefficients,
-)
-from geo_caisse.planning.targeting import target
-from geo_caisse.walk.service import WalkingService
+    from geo_caisse.core.territory import Territory
+    from geo_caisse.mona.service import FlowsService
+    from geo_caisse.planning.recruitment import RecruitmentInstance
+    from geo_caisse.walk.service import WalkingService
 
 
 class TargetingService:
@@ -38,6 +34,8 @@ class TargetingService:
     def instance(self, sessions: sessionmaker[Session], *,
                  reach_min: float = 10.0) -> RecruitmentInstance:
         """The targeting instance now (rebuilt when what it reads has moved)."""
+        from geo_caisse.planning.recruitment import recruitment_instance
+
         flows = self.flows.current(sessions)
         key = (float(reach_min), id(flows), self.walking.state_key(sessions))
         with self._lock:
@@ -55,6 +53,9 @@ class TargetingService:
                members_per_site: int = 20) -> dict[str, Any]:
         """``k`` places for recruitment stands, explained (see
         :func:`geo_caisse.planning.targeting.target`)."""
+        from geo_caisse.planning.recruitment import with_coefficients
+        from geo_caisse.planning.targeting import target
+
         rec = with_coefficients(self.instance(sessions, reach_min=reach_min), coefficients)
         return target(rec, k, mode=mode, members_per_site=members_per_site,
                       monthly_allocation_mona=float(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sqlite3
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from geo_caisse.core.errors import (
     SpatialiteUnavailableError,
     StorageError,
+    StoreBusyError,
     StoreUnavailableError,
 )
 from geo_caisse.core.settings import DatabaseSettings
@@ -86,11 +88,59 @@ def _load_spatialite(library: str, busy_timeout_ms: int) -> Any:
 
 
 IMMEDIATE = "geo_caisse_begin_immediate"
+_HOLDS = "geo_caisse_holds_writer_lock"
 
 
-def _begin(conn: Any) -> None:
-    immediate = conn.get_execution_options().get(IMMEDIATE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+class _WriterTurn:
+    """One writer at a time in this process, in the order they asked.
+
+    SQLite's own busy handler makes a waiting writer sleep (1, 2, 5 … 100 ms, growing), so
+    under a few concurrent tills a payment could wait far longer than the one before it
+    took; here the writers of one process queue on a lock instead, handed over the moment
+    a writer's connection returns to the pool (after its commit or rollback). Writers in
+    other processes still meet SQLite's lock and ``busy_timeout``.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.lock = threading.Lock()
+        self.timeout_s = timeout_s
+
+    def take(self, info: dict[str, Any]) -> None:
+        if info.get(_HOLDS):
+            return  # the same writer's next transaction (read after its commit)
+        if not self.lock.acquire(timeout=self.timeout_s):
+            raise StoreBusyError(
+                "the store is busy (another write holds it): nothing was written; try again "
+                f"in {StoreBusyError.retry_after_s:.0f} s (waited {self.timeout_s:.0f} s)")
+        info[_HOLDS] = True
+
+    def give_back(self, info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS, False):
+            self.lock.release()
+
+
+def _begin_with(turn: _WriterTurn) -> Any:
+    def begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        if immediate:
+            turn.take(conn.connection.info)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                turn.give_back(conn.connection.info)
+                raise
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return begin
+
+
+def _giver(turn: _WriterTurn) -> Any:
+    def give_back(_dbapi_conn: Any, record: Any, *_exc: Any) -> None:
+        if record is not None:
+            turn.give_back(record.info)
+
+    return give_back
 
 
 def make_engine(settings: DatabaseSettings | None = None) -> Engine:
@@ -114,7 +164,12 @@ def make_engine(settings: DatabaseSettings | None = None) -> Engine:
         # pysqlite's own transaction handling would begin late; let SQLAlchemy emit BEGIN.
         # Writers that read before they write (the ledger) ask for BEGIN IMMEDIATE through
         # :func:`writer_sessions`, so they queue on the write lock instead of failing busy.
-        event.listen(engine, "begin", _begin)
+        turn = _WriterTurn(settings.sqlite_busy_timeout_s)
+        event.listen(engine, "begin", _begin_with(turn))
+        # the writer's turn ends when its connection is back in the pool (rolled back or
+        # committed), or when the connection is dropped
+        for name in ("checkin", "invalidate", "close"):
+            event.listen(engine.pool, name, _giver(turn))
 
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:

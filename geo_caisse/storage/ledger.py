@@ -21,10 +21,13 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     func,
     insert,
+    literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -153,6 +156,73 @@ class LedgerRepository:
             insert(TransferRow).returning(TransferRow.id, sort_by_parameter_order=True),
             list(rows))
         return list(result)
+
+    def add_event_with_transfers(self, event: dict[str, Any], rows: Sequence[dict[str, Any]]
+                                 ) -> tuple[int, list[tuple[int, datetime]]]:
+        """Insert one event and its transfers (``event_id`` filled in): the event's id and
+        each transfer's id and time, in order. One round trip on PostGIS (the event's
+        insert in a CTE), two on SpatiaLite; the trigger posts each transfer as always."""
+        event_table: Any = EventRow.__table__
+        table: Any = TransferRow.__table__
+        if self.session.get_bind().dialect.name == "sqlite":
+            [event_id] = self.add_events([event])
+            result = self.session.connection().execute(
+                insert(table).returning(table.c.id, table.c.occurred_at,
+                                        sort_by_parameter_order=True),
+                [{**r, "event_id": event_id} for r in rows])
+            return event_id, [(int(r[0]), r[1]) for r in result]
+        new_event = insert(event_table).values(**event).returning(event_table.c.id).cte(
+            "new_event")
+        columns = sorted({c for r in rows for c in r})
+        legs = union_all(*(
+            select(*(cast(literal(r.get(c), table.c[c].type), table.c[c].type).label(c)
+                     for c in columns),
+                   literal(i).label("leg")) for i, r in enumerate(rows))).subquery("legs")
+        stmt = (insert(table).from_select(
+            ["event_id", *columns],
+            select(new_event.c.id, *(legs.c[c] for c in columns)).select_from(new_event)
+            .join(legs, literal(True)).order_by(legs.c.leg))
+            .returning(table.c.event_id, table.c.id, table.c.occurred_at))
+        out = [(int(r[0]), int(r[1]), r[2]) for r in self.session.connection().execute(stmt)]
+        out.sort(key=lambda r: r[1])  # ids follow the legs' order (one sequence, in order)
+        return out[0][0], [(r[1], r[2]) for r in out]
+
+    def take_code(self, code_sha256: str, now: datetime
+                  ) -> tuple[int, int, datetime, int, int] | None:
+        """Mark an unused code used and return it with its member's account, in one
+        statement (the code's row is locked until the transaction ends): (code id, member
+        id, expiry, account id, balance in cents), or None when no unused code matches."""
+        taken = (update(PaymentCodeRow)
+                 .where(PaymentCodeRow.code_sha256 == code_sha256,
+                        PaymentCodeRow.used_at.is_(None))
+                 .values(used_at=now))
+        code = (PaymentCodeRow.id, PaymentCodeRow.member_id, PaymentCodeRow.expires_at)
+        if self.session.get_bind().dialect.name == "sqlite":  # RETURNING: its own table only
+            first = self.session.execute(taken.returning(*code)).first()
+            if first is None:
+                return None
+            account = self.session.execute(
+                select(AccountRow.id, AccountRow.balance_cents)
+                .where(AccountRow.member_id == first[1])).one()
+            row: Any = (*first, *account)
+        else:
+            row = self.session.execute(
+                taken.where(AccountRow.member_id == PaymentCodeRow.member_id)
+                .returning(*code, AccountRow.id, AccountRow.balance_cents)).first()
+            if row is None:
+                return None
+        return int(row[0]), int(row[1]), row[2], int(row[3]), int(row[4])
+
+    def vendor_of(self, point_of_sale_id: int) -> tuple[str, str, bool, int | None] | None:
+        """A point of sale's ref, status, whether it accepts the Mona and its account's id
+        (None: not opened yet), in one query; None when there is no such point of sale."""
+        row = self.session.execute(
+            select(PointOfSaleRow.ref, PointOfSaleRow.status, PointOfSaleRow.accepts_mona,
+                   AccountRow.id)
+            .outerjoin(AccountRow, AccountRow.point_of_sale_id == PointOfSaleRow.id)
+            .where(PointOfSaleRow.id == point_of_sale_id)).first()
+        return None if row is None else (str(row[0]), str(row[1]), bool(row[2]),
+                                         None if row[3] is None else int(row[3]))
 
     def transfers_of_event(self, event_id: int) -> list[TransferRow]:
         return list(self.session.scalars(

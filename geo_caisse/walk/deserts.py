@@ -11,11 +11,13 @@ mixed with walking times.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # pandas is imported at the first report, not when the server starts
+    import pandas as pd
 
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.walk.accessibility import Accessibility
@@ -83,6 +85,8 @@ def _stats(group: NDArray[np.int64], n_groups: int, access: Accessibility,
         desert_share = np.where(cov > 0, desert / cov, np.nan)
     times = access.point_time_min
     median = _weighted_median_by(group, times, w, n_groups)
+    import pandas as pd
+
     return pd.DataFrame({
         "population": people, "population_covered": cov,
         "population_outside_network": people - cov,
@@ -136,6 +140,8 @@ def desert_report(access: Accessibility, *, threshold_min: float, cell_size_m: f
         part.loc[outside, "population"] = census[outside]
         part.loc[outside, "population_outside_network"] = census[outside]
         tables.append(part)
+    import pandas as pd
+
     areas = pd.concat(tables, ignore_index=True)
 
     covered = pop.covered

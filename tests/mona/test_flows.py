@@ -120,6 +120,11 @@ def test_simulated_year_imports_once_and_publishes_only_groups_of_11(
         hidden = []
         for i, m in enumerate(months):
             assert m["suppressed"] or m["members"] == 0 or m["members"] >= K
+            # the per-month table of the compiled pass is what a scan of the payments says
+            paid = (d.payee == v) & (d.month - lo == i)
+            if not m["suppressed"]:
+                assert m["members"] == np.unique(d.payer[paid]).size
+                assert m["mona"] == f"{d.cents[paid].sum() / 100:.2f}"
             if m["suppressed"]:
                 hidden.append(i)
         if hidden:
