@@ -11,7 +11,7 @@ both balances in the same statement, no overdraft (the CHECK stays too), append-
 SpatiaLite keeps its row trigger (it has no transition tables; its updates are in-process).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
