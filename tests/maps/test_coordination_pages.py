@@ -73,6 +73,12 @@ def test_coordinator_follows_the_mona(site: Site, browser: Any) -> None:
         assert page.locator("path.leaflet-interactive").count() > 0   # areas and flow lines
         legend = page.locator("#gc-legend").inner_text()
         assert "Légende (MonA par zone)" in legend and "secret statistique" in legend
+        # the synthetic full year (2026 holds only November's 12 payers at one shop, whose
+        # shares the summary withholds)
+        page.get_by_label("Période").select_option("2025")
+        page.wait_for_function("document.querySelector('#gc-summary h2').textContent"
+                               ".includes('année 2025')")
+        summary = page.locator("#gc-summary").inner_text()
         shares = page.eval_on_selector_all(
             "#gc-summary table:first-of-type tr td:last-child",
             "tds => tds.map(t => Number(t.textContent.replace(/[^0-9]/g, '')))")
