@@ -12,6 +12,7 @@ from geo_caisse.auth.users import create_user
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
 from geo_caisse.storage import writer_sessions
 from tests.utils.browser import (
+    ARTIFACTS,
     axe,
     login,
     overlaps,
@@ -85,6 +86,8 @@ def test_an_800_member_scenario_and_its_funding_gap(store: Store, cache_dir: Pat
         assert Path(got.value.path()).read_bytes()[:5] == b"%PDF-"
         assert axe(page) == [] and small_targets(page) == []
         assert raw_formats(page.locator("body").inner_text()) == []
+        desktop = ARTIFACTS / f"budget-{store.backend}-bureau.png"
+        page.screenshot(path=str(desktop), full_page=True)
         page.set_viewport_size({"width": 375, "height": 812})
         page.wait_for_timeout(300)
         assert overlaps(page, PARTS) == []

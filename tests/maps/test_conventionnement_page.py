@@ -16,6 +16,7 @@ from geo_caisse.auth.users import create_user
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
 from geo_caisse.storage import writer_sessions
 from tests.utils.browser import (
+    ARTIFACTS,
     axe,
     login,
     overlaps,
@@ -120,6 +121,8 @@ def test_from_a_suggestion_to_a_conventionne_on_the_member_map(store: Store, cac
             assert "candidat → conventionné (comite, décision du comité" in text
             assert axe(page) == [] and small_targets(page) == []
             assert raw_formats(text) == []
+            desktop = ARTIFACTS / f"conventionnement-{tag}-2-dossier-bureau.png"
+            page.screenshot(path=str(desktop), full_page=True)
             page.set_viewport_size({"width": 375, "height": 812})
             page.evaluate("document.getElementById('gc-side').scrollTop = 0")
             page.wait_for_timeout(300)
