@@ -125,7 +125,7 @@ def exit_member(member_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: ExitIn,
 
 
 @router.get("/enrolment/coverage", response_model=Coverage,
-            responses=responses(401, 403, 422, 503))
+            responses=responses(401, 403, 409, 422, 503))
 def strata_coverage(sessions: SessionsDep, territory: TerritoryDep,
                     _user: EnrolmentReaderDep,
                     neighbourhood: Annotated[list[str] | None, Query(max_length=200)] = None
@@ -136,7 +136,7 @@ def strata_coverage(sessions: SessionsDep, territory: TerritoryDep,
 
 
 @router.get("/enrolment/coverage/areas", response_model=CoverageAreas,
-            responses=responses(401, 403, 503))
+            responses=responses(401, 403, 409, 503))
 def strata_coverage_areas(sessions: SessionsDep, territory: TerritoryDep,
                           _user: EnrolmentReaderDep) -> dict[str, Any]:
     """GeoJSON: adults of the under-represented strata per neighbourhood (estimates)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from geo_caisse.core.errors import DataError, ValidationError
+from geo_caisse.core.errors import MissingInputError, ValidationError
 from geo_caisse.core.strata import STRATA
 from geo_caisse.enrolment.draw import proportional_quotas
 from geo_caisse.io.strata import read_strata
@@ -17,8 +17,12 @@ if TYPE_CHECKING:
 def territory_strata(territory: Territory) -> dict[str, dict[str, float]]:
     """The territory's adults per neighbourhood and stratum (``[enrolment] strata``)."""
     if territory.strata_path is None:
-        raise DataError(f"territory {territory.code} has no [enrolment] strata file: "
-                        "population quotas cannot be computed; give the quotas instead")
+        raise MissingInputError(
+            f"territory {territory.code} has no [enrolment] strata file (adults per "
+            "neighbourhood and draw stratum): the enrolment coverage, the targeting's "
+            "under-represented strata and population quotas cannot be computed; add "
+            "[enrolment] strata = \"strata.csv\" to territory.toml (docs/territory.md), or "
+            "give the draw's quotas yourself")
     return read_strata(territory.strata_path)
 
 
