@@ -416,8 +416,12 @@ def check_territory(directory: Path | str) -> TerritoryReport:
         territory = Territory.from_dir(report.directory)
     except GeoCaisseError as exc:
         if report.ok:
-            report.problem("territory.toml", str(exc).split(": ", 1)[-1],
-                           "correct the key named (see docs/territory.md)")
+            message = str(exc).split(": ", 1)[-1]
+            fix = ("set metric_crs to the territory's projected CRS in metres: EPSG:2154 "
+                   "(Lambert-93) in mainland France, the local one overseas (EPSG:2975 for "
+                   "La Réunion)" if "CRS" in message
+                   else "correct the key named (see docs/territory.md)")
+            report.problem("territory.toml", message, fix)
         return report
     try:
         outline = read_vector_layers([(territory.outline_path, ())])[0]

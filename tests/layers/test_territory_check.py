@@ -108,6 +108,8 @@ def test_each_config_problem_is_named(tmp_path: Path, edit: object, expected: st
     report = check_territory(folder)
     assert not report.ok
     assert any(expected in str(p) for p in report.problems), report.problems
+    if "projected" in expected:
+        assert "EPSG:2154 (Lambert-93) in mainland France" in str(report.problems[0])
 
 
 def test_no_income_no_strata_are_notes_not_problems(tmp_path: Path) -> None:
