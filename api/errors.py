@@ -33,6 +33,7 @@ from geo_caisse.core.errors import (
     IdempotencyConflictError,
     ImportFileError,
     LedgerError,
+    MissingInputError,
     NotFoundError,
     OutOfTerritoryError,
     PaymentRefusedError,
@@ -100,6 +101,7 @@ STATUS_BY_ERROR: tuple[tuple[type[GeoCaisseError], int], ...] = (
     (IdempotencyConflictError, 409),
     (ConflictError, 409),
     (PaymentRefusedError, 409),
+    (MissingInputError, 409),       # the territory lacks an optional input: the reason names it
     (LedgerError, 409),
     (ForbiddenError, 403),
     (AuthError, 401),
@@ -120,7 +122,8 @@ _MEANING = {
     401: "Not logged in, or the token is invalid or expired",
     403: "Logged in, but this role may not do this",
     404: "No such object",
-    409: "Refused: it conflicts with what the store holds (nothing was written)",
+    409: "Refused: it conflicts with what the store holds (nothing was written), or the "
+         "territory lacks an input it needs (the reason names it)",
     413: "The request body is too large",
     422: "Bad input: the reason names the parameter or row",
     429: "Too many requests: wait the seconds in Retry-After",

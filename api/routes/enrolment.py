@@ -158,7 +158,7 @@ def exits(sessions: SessionsDep, _user: EnrolmentWriterDep,
 
 
 @router.get("/enrolment/coverage", response_model=Coverage,
-            responses=responses(401, 403, 422, 503))
+            responses=responses(401, 403, 409, 422, 503))
 def strata_coverage(sessions: SessionsDep, territory: TerritoryDep,
                     _user: EnrolmentReaderDep,
                     neighbourhood: Annotated[list[str] | None, Query(max_length=200)] = None
@@ -169,7 +169,7 @@ def strata_coverage(sessions: SessionsDep, territory: TerritoryDep,
 
 
 @router.get("/enrolment/coverage/areas", response_model=CoverageAreas,
-            responses=responses(401, 403, 503))
+            responses=responses(401, 403, 409, 503))
 def strata_coverage_areas(sessions: SessionsDep, territory: TerritoryDep,
                           _user: EnrolmentReaderDep) -> dict[str, Any]:
     """GeoJSON: adults of the under-represented strata per neighbourhood (estimates)."""

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["planning"])
 
 
 @router.get("/targeting", response_model=TargetingAnswer,
-            responses=responses(401, 403, 422, 503))
+            responses=responses(401, 403, 409, 422, 503))
 async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: TargetingDep,
                  heavy: HeavyDep,
                  k: Annotated[int, Query(ge=1, le=50)] = 5,

@@ -179,8 +179,8 @@ class Effect(BaseModel):
     low_income_put_out_of_reach: float
     people_closer: float
     mean_change_min: float
-    desert_before: float
-    desert_after: float
+    desert_before: float | None   # None: no income data, food deserts are not counted
+    desert_after: float | None
     low_access_before: float
     low_access_after: float
     min_members: int

@@ -55,6 +55,8 @@ class LowIncome(BaseModel):
     quantile: float
     min_benefit_share: float
     threshold_eur: int | None
+    available: bool = Field(description="false: the territory holds no data for the rule "
+                            "(no income), so food deserts are not counted")
 
 
 class DesertSummary(BaseModel):

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError as PydanticValidationError
 
-from geo_caisse.cli import enrolment, layers, mona, serve, users, walk
+from geo_caisse.cli import enrolment, layers, mona, serve, territory, users, walk
 from geo_caisse.core.errors import GeoCaisseError, ValidationError
 
-AREAS = (layers, walk, mona, enrolment, users, serve)
+AREAS = (layers, walk, mona, enrolment, users, serve, territory)
 
 
 def build_parser() -> argparse.ArgumentParser:

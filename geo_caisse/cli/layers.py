@@ -40,7 +40,9 @@ def _init(args: argparse.Namespace) -> int:
         print(f"walking network: {service.network.n_nodes:,} nodes; "
               f"{report.totals['low_access_population']:,.0f} people over "
               f"{report.threshold_min:g} min from a conventionné, "
-              f"{report.totals['desert_population']:,.0f} of them low-income")
+              + (f"{report.totals['desert_population']:,.0f} of them low-income"
+                 if report.low_income.get("available", True)
+                 else f"low-income people not counted ({report.low_income_rule})"))
     return 0
 
 

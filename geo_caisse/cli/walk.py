@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 
 
 def _deserts(args: argparse.Namespace) -> int:
-    from geo_caisse.walk.deserts import cells_feature_collection
+    from geo_caisse.walk.deserts import cells_feature_collection, check_level
 
     _, sessions, territory = context()
     service = walking_service(territory)
     report = service.deserts(sessions, threshold_min=args.threshold_min, open_on=args.open_on)
+    if args.level != "cells":
+        check_level(report, args.level)
     if args.output:
         out = Path(args.output)
         if args.level == "cells":
@@ -35,10 +37,12 @@ def _deserts(args: argparse.Namespace) -> int:
             out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         print(f"wrote {len(table)} rows to {out}")
     t = report.totals
+    deserts = (f"{t['desert_population']:,.0f} in food deserts (low income: "
+               f"{report.low_income_rule})" if report.low_income.get("available", True)
+               else f"food deserts not counted: the low-income rule is {report.low_income_rule}")
     print(f"{t['population_covered']:,.0f} people covered by the walking network; "
           f"{t['low_access_population']:,.0f} over {report.threshold_min:g} min from a "
-          f"conventionné; {t['desert_population']:,.0f} in food deserts "
-          f"(low income: {report.low_income_rule}); median walk {t['median_walk_min']:.1f} min")
+          f"conventionné; {deserts}; median walk {t['median_walk_min']:.1f} min")
     return 0
 
 

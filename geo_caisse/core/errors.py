@@ -23,6 +23,7 @@ and from the builtin it refines, so callers may catch either::
     │       ├── StoreFullError              the disk (or the database's quota) is full
     │       └── StoreConnectionError        the connection was lost or refused
     └── DataError (RuntimeError)            the bundled or territory data is missing or broken
+        └── MissingInputError               an analysis needs an input the territory lacks
 
 The API maps these classes to HTTP status codes in one table (``api/errors.py``); a
 :class:`StoreUnavailableError` says in ``retry_after_s`` when to try again.
@@ -157,3 +158,8 @@ class StoreConnectionError(StoreUnavailableError):
 
 class DataError(GeoCaisseError, RuntimeError):
     """Territory or bundled data is missing or inconsistent."""
+
+
+class MissingInputError(DataError):
+    """An analysis needs an optional input the territory does not hold (the strata, the
+    income): the reason names the input, what it is for and how to add it."""

@@ -140,9 +140,12 @@ _BUILDERS: dict[str, Callable[[RawRow, float, float], PointOfSale | Market]] = {
 
 
 def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
-                      *, source: str) -> list[tuple[int, Any]]:
+                      *, source: str, allow_empty: bool = False) -> list[tuple[int, Any]]:
     """Turn raw rows into (row number, domain object), or raise one ImportFileError listing
-    the problems: every one, or the first :data:`MAX_PROBLEMS` and where it stopped."""
+    the problems: every one, or the first :data:`MAX_PROBLEMS` and where it stopped.
+
+    A file holding no row is refused unless ``allow_empty`` (a territory without markets
+    gives an empty markets layer)."""
     if layer not in _BUILDERS:
         raise ValidationError(f"layer must be one of {', '.join(_BUILDERS)}, got {layer!r}")
     build = _BUILDERS[layer]
@@ -177,7 +180,7 @@ def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory:
         close()
     if problems:
         raise ImportFileError(source, problems, stopped_at=stopped_at)
-    if not out:
+    if not out and not allow_empty:
         raise ImportFileError(source, [Problem(1, "the file holds no row")])
     return out
 
@@ -190,16 +193,20 @@ def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Ter
 
 def read_numbered(path: Path | str, layer: Layer, territory: Territory, *,
                   fmt: str | None = None, crs: str | None = None, source: str | None = None,
-                  gpkg_layer: str | None = None) -> list[tuple[int, Any]]:
+                  gpkg_layer: str | None = None, allow_empty: bool = False
+                  ) -> list[tuple[int, Any]]:
     """Read and validate a points-of-sale or markets file: (row number, object) pairs."""
     name = source or Path(path).name
     rows, file_crs = read_rows(path, fmt=fmt, crs=crs, source=name, layer=gpkg_layer)
-    return validate_numbered(rows, file_crs, layer, territory, source=name)
+    return validate_numbered(rows, file_crs, layer, territory, source=name,
+                             allow_empty=allow_empty)
 
 
 def read_layer(path: Path | str, layer: Layer, territory: Territory, *, fmt: str | None = None,
                crs: str | None = None, source: str | None = None,
-               gpkg_layer: str | None = None) -> list[Any]:
-    """Read and validate a points-of-sale or markets file."""
+               gpkg_layer: str | None = None, allow_empty: bool = False) -> list[Any]:
+    """Read and validate a points-of-sale or markets file (``allow_empty``: see
+    :func:`validate_numbered`)."""
     return [obj for _, obj in read_numbered(path, layer, territory, fmt=fmt, crs=crs,
-                                            source=source, gpkg_layer=gpkg_layer)]
+                                            source=source, gpkg_layer=gpkg_layer,
+                                            allow_empty=allow_empty)]

@@ -47,7 +47,9 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
     paths = territory.layer_paths
     progress(f"reading {territory.name} layers from {territory.directory}…")
     neighbourhoods = load_neighbourhoods_file(paths["neighbourhoods"])
-    markets: list[Market] = read_layer(paths["markets"], "markets", territory)
+    # markets are optional: no layer, or an empty one, is a territory without market
+    markets: list[Market] = (read_layer(paths["markets"], "markets", territory,
+                                        allow_empty=True) if "markets" in paths else [])
     points: list[PointOfSale] = read_layer(paths["points_of_sale"], "points_of_sale", territory)
     with sessions() as session:
         progress(f"writing {len(neighbourhoods)} neighbourhoods…")

@@ -10,6 +10,7 @@ so no small group can be read off a dossier.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,7 +56,9 @@ def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
         "low_income_put_out_of_reach": round(change.low_income_into_low_access, 1),
         "people_closer": round(change.people_closer, 1),
         "mean_change_min": round(change.mean_change_min, 2),
-        "desert_before": round(desert_before, 1), "desert_after": round(desert_after, 1),
+        # None: the territory holds no income, so no food desert is counted
+        "desert_before": None if math.isnan(desert_before) else round(desert_before, 1),
+        "desert_after": None if math.isnan(desert_after) else round(desert_after, 1),
         "low_access_before": round(low_access_before, 1),
         "low_access_after": round(low_access_after, 1),
         "min_members": demand["min_members"],

@@ -85,12 +85,15 @@ def _stats(group: NDArray[np.int64], n_groups: int, access: Accessibility,
         desert_share = np.where(cov > 0, desert / cov, np.nan)
     times = access.point_time_min
     median = _weighted_median_by(group, times, w, n_groups)
+    if not pop.low_income_available:  # unknown, not zero
+        desert = desert_share = np.full(n_groups, np.nan)
     import pandas as pd
 
     return pd.DataFrame({
         "population": people, "population_covered": cov,
         "population_outside_network": people - cov,
-        "low_income_population": total(np.where(covered, lw, 0.0)),
+        "low_income_population": total(np.where(covered, lw, 0.0))
+        if pop.low_income_available else np.full(n_groups, np.nan),
         "low_access_population": low, "desert_population": desert,
         "low_access_share": low_share, "desert_share": desert_share,
         "median_walk_min": median,
@@ -155,11 +158,23 @@ def desert_report(access: Accessibility, *, threshold_min: float, cell_size_m: f
         "median_walk_min": float(_weighted_median_by(
             np.where(covered, 0, -1).astype(np.int64), times, w, 1)[0]),
     }
+    if not pop.low_income_available:  # unknown, not zero (None in every JSON answer)
+        totals["low_income_population"] = totals["desert_population"] = float("nan")
     return DesertReport(threshold_min=threshold_min, walk_speed_kmh=access.walk_speed_kmh,
                         low_income_rule=pop.low_income_rule,
                         low_income=dict(low_income or {}), cell_size_m=cell_size_m,
                         crs=access.network.crs, point_low_access=low_access, cells=cells,
                         areas=areas, totals=totals)
+
+
+def check_level(report: DesertReport, level: str) -> str:
+    """``level`` if the report holds neighbourhoods of it, else raise naming the levels it
+    holds (a level the territory lacks is an error, not an empty layer)."""
+    levels = sorted(set(report.areas.level))
+    if level not in levels:
+        raise ValidationError(f"level {level!r}: the territory has no neighbourhood of that "
+                              f"level; allowed: cells, {', '.join(levels)}")
+    return level
 
 
 def _clean(value: object, digits: int = 1) -> object:
@@ -233,6 +248,7 @@ __all__ = [
     "DesertReport",
     "areas_feature_collection",
     "cells_feature_collection",
+    "check_level",
     "desert_report",
     "report_metadata",
 ]

@@ -32,7 +32,7 @@ from geo_caisse.core.progress import Progress, quiet
 from geo_caisse.core.territory import Territory
 from geo_caisse.walk.network import WalkNetwork, save_npz
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class Population:
     low_income_rule: str
     #: the income cut of the low-income rule (euros per consumption unit; NaN: another rule)
     low_income_threshold_eur: float = float("nan")
+    #: False when the territory holds no data for its low-income rule (no income, no benefit
+    #: share): ``low_income_share`` is then 0 and no food desert can be counted
+    low_income_available: bool = True
 
     @property
     def n_points(self) -> int:
@@ -98,6 +101,7 @@ class Population:
             "areas": np.array(json.dumps([a.__dict__ for a in self.areas])),
             "low_income_rule": np.array(self.low_income_rule),
             "low_income_threshold_eur": np.array(self.low_income_threshold_eur),
+            "low_income_available": np.array(self.low_income_available),
         }
         for level, idx in self.area_index.items():
             arrays[f"area_index__{level}"] = idx
@@ -117,7 +121,8 @@ class Population:
                            income_eur=z["income_eur"], covered=z["covered"], node=z["node"],
                            offset_m=z["offset_m"], area_index=idx, areas=areas,
                            low_income_rule=str(z["low_income_rule"]),
-                           low_income_threshold_eur=float(z["low_income_threshold_eur"]))
+                           low_income_threshold_eur=float(z["low_income_threshold_eur"]),
+                           low_income_available=bool(z["low_income_available"]))
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise DataError(f"{path}: not a population cache ({exc})") from exc
 
@@ -271,7 +276,16 @@ def build_population(territory: Territory, network: WalkNetwork,
         share = (np.nan_to_num(income, nan=np.inf) <= cut).astype(float)
         rule = (f"{cfg.level} median income per consumption unit ≤ {cut:,.0f} € "
                 f"(population-weighted {access.low_income_quantile:.0%} quantile)")
-
+    available = True
+    if not (cfg.mode == "weighted_points" and cfg.low_income_column):
+        key, values = (("benefit_dependent_share", benefit)
+                       if access.low_income == "benefit_share"
+                       else ("median_income_uc_eur", income))
+        if not np.isfinite(values[population > 0]).any():
+            available, cut, share = False, float("nan"), np.zeros_like(population)
+            rule = (f"unavailable: no {cfg.level} of the neighbourhoods has {key}, so "
+                    "low-income people and food deserts cannot be counted")
+            progress(f"low-income rule {rule}")
     node, offset = network.snap(x, y)
     inside = np.ones(len(x), dtype=bool) if coverage is None else np.asarray(
         shapely.contains_xy(coverage, x, y), dtype=bool)
@@ -281,7 +295,8 @@ def build_population(territory: Territory, network: WalkNetwork,
     return Population(crs=metric, x_m=x, y_m=y, population=population.astype(float),
                       low_income_share=share, income_eur=income, covered=covered,
                       node=node, offset_m=offset, area_index=area_index, areas=tuple(areas),
-                      low_income_rule=rule, low_income_threshold_eur=float(cut))
+                      low_income_rule=rule, low_income_threshold_eur=float(cut),
+                      low_income_available=available)
 
 
 def population_cache_key(territory: Territory, network_key: str) -> str:

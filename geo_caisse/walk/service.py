@@ -38,6 +38,7 @@ from geo_caisse.walk.deserts import (
     DesertReport,
     areas_feature_collection,
     cells_feature_collection,
+    check_level,
     desert_report,
 )
 from geo_caisse.walk.network import WalkNetwork, cache_path, load_walk_network
@@ -257,18 +258,22 @@ class WalkingService:
         """The territory's low-income rule as data, for a page to put in words: its
         ``method`` (``income_quantile``, ``benefit_share`` or the population ``points``'
         own share), the ``level`` it is read at, and its ``quantile`` and income
-        ``threshold_eur`` per consumption unit, or its ``min_benefit_share``."""
+        ``threshold_eur`` per consumption unit, or its ``min_benefit_share``; ``available``
+        is False when the territory holds no data for the rule (no food desert is counted)."""
         cfg, pop = self.territory.access, self.territory.population
         threshold = self.population.low_income_threshold_eur
         method = ("points" if pop is not None and pop.low_income_column
                   and pop.mode == "weighted_points" else cfg.low_income)
         return {"method": method, "level": None if pop is None else pop.level,
                 "quantile": cfg.low_income_quantile, "min_benefit_share": cfg.min_benefit_share,
-                "threshold_eur": None if np.isnan(threshold) else round(float(threshold))}
+                "threshold_eur": None if np.isnan(threshold) else round(float(threshold)),
+                "available": self.population.low_income_available}
 
     def areas_feature_collection(self, sessions: sessionmaker[Session], report: DesertReport,
                                  level: str) -> dict[str, object]:
-        """The report's neighbourhoods of ``level`` as GeoJSON, with the store's outlines."""
+        """The report's neighbourhoods of ``level`` as GeoJSON, with the store's outlines
+        (a level the territory lacks raises, naming those it has)."""
+        check_level(report, level)
         with sessions() as session:
             items = NeighbourhoodRepository(session).list().items
         geoms = {n.code: dict(mapping(g)) for n, g in items if n.level.value == level}

@@ -133,8 +133,10 @@
       people(e.people_put_out_of_reach) + "</strong>, dont <strong>" +
       num(Math.round(e.low_income_put_out_of_reach)) + " aux revenus modestes</strong>, à " +
       "plus de " + num(e.threshold_min) + " minutes à pied du plus proche.</p>") +
+      (e.desert_before == null ? "<p>Désert alimentaire : non calculé, faute de données de " +
+        "revenus pour ce territoire.</p>" :
       "<p>Désert alimentaire : " + people(e.desert_before) + " aujourd'hui, " +
-      people(e.desert_after) + (adding ? " s'il est conventionné" : " sans lui") + ".</p>" +
+      people(e.desert_after) + (adding ? " s'il est conventionné" : " sans lui") + ".</p>") +
       "<p>Habitent à moins de 10 minutes à pied : " + people(ten.people) + ", dont " +
       members + " de la caisse.</p>" +
       '<p class="gc-note">Membres comptés par zones entières d\'au moins ' +

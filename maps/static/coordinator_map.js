@@ -98,6 +98,11 @@
                 iris: "de l'IRIS"};
   function rule(meta) {
     var li = meta.low_income, where = LEVELS[li.level] || "";
+    if (li.available === false) {
+      return "Désert alimentaire : non calculé, faute de données de revenus pour ce territoire. " +
+        "Temps de marche jusqu'au point conventionné le plus proche, à " +
+        C.num(meta.walk_speed_kmh, "km/h", 1) + ".";
+    }
     var modest = li.method === "benefit_share"
       ? "part des foyers vivant surtout de prestations " + where + " d'au moins " + C.pct(li.min_benefit_share)
       : li.method === "points" ? "part des ménages modestes de chaque carreau"

@@ -49,6 +49,7 @@ EXPECTED_STATUS = {
     errors.StoreUnavailableError: 503,
     errors.StorageError: 503,
     errors.DataError: 503,
+    errors.MissingInputError: 409,
     errors.GeoCaisseError: 500,
 }
 
@@ -162,7 +163,6 @@ def bare_client(store: Store, cache_dir: Path, tmp_path: Path) -> Iterator[TestC
     ("get", "/api/deserts/summary", {}, "[network] and [population]"),
     ("get", "/api/print/deserts.png", {}, "[network] and [population]"),
     ("post", "/api/search", {"json": {"q": "rue de la loge"}}, "[search]"),
-    ("get", "/api/enrolment/coverage", {"headers": AUTH}, "[enrolment] strata"),
     ("get", "/api/targeting", {"headers": AUTH}, "[network]"),
 ])
 def test_a_missing_part_of_the_territory_is_a_503_naming_the_fix(
@@ -171,6 +171,13 @@ def test_a_missing_part_of_the_territory_is_a_503_naming_the_fix(
     r = getattr(bare_client, method)(url, **kwargs)
     assert r.status_code == 503, r.text
     assert fix in r.json()["detail"] and r.json()["error"] == "DataError"
+
+
+def test_a_missing_optional_input_is_a_409_naming_it(bare_client: TestClient) -> None:
+    r = bare_client.get("/api/enrolment/coverage", headers=AUTH)
+    assert r.status_code == 409, r.text
+    assert "[enrolment] strata" in r.json()["detail"]
+    assert r.json()["error"] == "MissingInputError"
 
 
 def test_a_territory_without_walking_still_serves_what_needs_none(

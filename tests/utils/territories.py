@@ -53,3 +53,39 @@ def variant(folder: Path, *, drop: tuple[str, ...] = (), **changes: dict[str, An
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "territory.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
+
+
+#: the small files of the bundled folder a copy holds (the sources stay where they are)
+SMALL_FILES = ("outline.geojson", "neighbourhoods.geojson", "points_of_sale.geojson",
+               "markets.geojson", "strata.csv")
+
+
+def copy(folder: Path, *, drop: tuple[str, ...] = (), **changes: dict[str, Any]) -> Path:
+    """A :func:`variant` whose layers, outline and strata are copies in ``folder`` (so that a
+    test may break or remove them); the large sources stay the bundled ones."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SMALL_FILES:
+        shutil.copyfile(BUNDLED_TERRITORY_DIR / name, folder / name)
+    local = {"layers": {"neighbourhoods": "neighbourhoods.geojson",
+                        "points_of_sale": "points_of_sale.geojson",
+                        "markets": "markets.geojson"},
+             "enrolment": {"strata": "strata.csv"}}
+    local = {k: v for k, v in local.items() if k not in drop}
+    for section, values in changes.items():
+        local.setdefault(section, {}).update(values)
+    variant(folder, drop=drop, **local)
+    toml = folder / "territory.toml"
+    text = toml.read_text("utf-8").replace(
+        f'outline = "{BUNDLED_TERRITORY_DIR / "outline.geojson"}"', 'outline = "outline.geojson"')
+    toml.write_text(text, encoding="utf-8")
+    return folder
+
+
+def without_layer(folder: Path, layer: str) -> None:
+    """Remove ``layer`` from ``[layers]`` of the folder's territory.toml."""
+    toml = folder / "territory.toml"
+    lines = [ln for ln in toml.read_text("utf-8").splitlines()
+             if not ln.startswith(f"{layer} = ")]
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
