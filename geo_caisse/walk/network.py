@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -298,6 +299,26 @@ def _pbf_to_xml(path: Path) -> Path:
     return out
 
 
+def walkable_both_ways(graph: nx.MultiDiGraph, path: Path) -> nx.MultiDiGraph:
+    """The graph with every edge walkable both ways: a one-way edge (a drive network's
+    one-way street) gets its reverse, with a warning naming how many there were."""
+    one_way = [(u, v, d) for u, v, d in graph.edges(data=True)
+               if u != v and not graph.has_edge(v, u)]
+    if not one_way:
+        return graph
+    warnings.warn(f"{path.name}: {len(one_way):,} of {graph.number_of_edges():,} edges are "
+                  "one-way (a drive network?); a walk goes both ways, so each was given its "
+                  "reverse. Prefer osmnx's walk network (network_type='walk').",
+                  UserWarning, stacklevel=2)
+    for u, v, d in one_way:
+        rev = dict(d)
+        if "geometry" in rev:
+            rev["geometry"] = rev["geometry"].reverse()
+        rev["reversed"] = True
+        graph.add_edge(v, u, **rev)
+    return graph
+
+
 def graph_from_source(path: Path) -> nx.MultiDiGraph:
     """Read a network source: osmnx GraphML or an OSM extract."""
     import osmnx as ox
@@ -310,6 +331,7 @@ def graph_from_source(path: Path) -> nx.MultiDiGraph:
             graph = ox.load_graphml(path)
         except Exception as exc:  # networkx raises bare exceptions on bad XML
             raise DataError(f"{path}: not a readable osmnx GraphML file ({exc})") from exc
+        graph = walkable_both_ways(graph, path)
         graph = ox.truncate.largest_component(graph, strongly=True)
         if not graph.graph.get("simplified"):
             graph = ox.simplify_graph(graph)
