@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Instant
 
 Share01 = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 Monthly = Annotated[Decimal, Field(ge=0, le=10_000, max_digits=8, decimal_places=2)]
@@ -78,7 +79,7 @@ class SavedOut(BaseModel):
     name: str
     params: dict[str, object]
     saved_by: str
-    saved_at: datetime
+    saved_at: Instant
     plan: PlanOut
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import StrictInt
+from api.schemas.common import Instant, StrictInt
 
 CriterionState = Literal["met", "not_met", "unknown"]
 DecisionKind = Literal["conventionne", "refuse", "suspendu"]
@@ -39,7 +39,7 @@ class DecisionOut(BaseModel):
     votes_against: int | None
     votes_abstention: int | None
     note: str | None
-    recorded_at: datetime
+    recorded_at: Instant
     recorded_by: str
 
 
@@ -55,7 +55,7 @@ class DossierSummary(BaseModel):
     proposed_by: str
     suggestion_id: int | None
     meeting_on: date | None
-    opened_at: datetime
+    opened_at: Instant
     stage: Stage
     criteria: CriteriaCounts
     criteria_total: int
@@ -77,13 +77,13 @@ class GridLine(BaseModel):
     answered: bool
     comment: str | None
     updated_by: str | None
-    updated_at: datetime | None
+    updated_at: Instant | None
 
 
 class Attachment(BaseModel):
     id: int
     reference: str
-    added_at: datetime
+    added_at: Instant
     added_by: str
 
 
@@ -91,7 +91,7 @@ class StatusChangeOut(BaseModel):
     status_before: str
     status_after: str
     accepts_mona: bool
-    changed_at: datetime
+    changed_at: Instant
     changed_by: str
     reason: str
     dossier_decision_id: int | None
@@ -103,7 +103,7 @@ class DossierOut(BaseModel):
     proposed_by: str
     suggestion_id: int | None
     meeting_on: date | None
-    opened_at: datetime
+    opened_at: Instant
     opened_by: str
     stage: Stage
     criteria_illustrative: bool
