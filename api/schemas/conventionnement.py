@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Instant, StrictInt
+from api.schemas.common import Instant, IsoDate, StrictInt
 
 CriterionState = Literal["met", "not_met", "unknown"]
 DecisionKind = Literal["conventionne", "refuse", "suspendu"]
@@ -141,13 +141,13 @@ class AttachmentIn(BaseModel):
 
 class MeetingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    meeting_on: date | None
+    meeting_on: IsoDate | None
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: DecisionKind
-    decided_on: date
+    decided_on: IsoDate
     votes_for: StrictInt | None = Field(default=None, ge=0, le=10_000)
     votes_against: StrictInt | None = Field(default=None, ge=0, le=10_000)
     votes_abstention: StrictInt | None = Field(default=None, ge=0, le=10_000)
