@@ -33,31 +33,22 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from _stores import credited_store, drop_store  # benchmarks/
+from sqlalchemy import func, select
 
 from geo_caisse.auth.users import create_user
-from geo_caisse.core.progress import quiet
-from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR, DatabaseSettings
-from geo_caisse.core.territory import Territory
-from geo_caisse.layers.loading import init_store
-from geo_caisse.mona.accounts import register_members
+from geo_caisse.core.settings import DatabaseSettings
 from geo_caisse.mona.statements import verify_ledger
-from geo_caisse.mona.treasury import allocate_month
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
-from geo_caisse.storage.models import PointOfSaleRow, TransferRow
+from geo_caisse.storage.models import TransferRow
 
 BIN = Path(sys.executable).parent
 PASSWORD = "bench till passphrase"
-PG_ADMIN = os.environ.get("GEO_CAISSE_TEST_POSTGIS_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TERRITORY = Territory.from_dir(BUNDLED_TERRITORY_DIR)
 GOAL_P99_MS = 100.0
 GOAL_RATE = 100.0
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -106,29 +97,9 @@ def new_store(backend: str, folder: Path, members: int, tills: int, payers: int
     """A store with the bundled data, ``members`` credited for 2026-01, ``payers`` member
     logins (``payer-<i>``) and ``tills`` producer logins (``till-<i>``), each at its own
     conventionné; its URL and the tills' points of sale."""
-    if backend == "spatialite":
-        url = f"sqlite:///{folder}/bench.sqlite"
-    else:
-        name = f"gc_bench_pay_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(make_url(PG_ADMIN).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        admin.dispose()
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(DatabaseSettings(database_url=url))
-    init_store(engine, session_factory(engine), TERRITORY, progress=quiet)
+    url, engine, ids, shops = credited_store(backend, folder, members, prefix="bench",
+                                             shops=tills)
     writer = writer_sessions(engine)
-    ids = [m.id for m in register_members(writer, [dict(
-        pseudonym=f"bench-{i:05d}", joined_on=date(2026, 1, 1), synthetic=True)
-        for i in range(members)])]
-    allocate_month(writer, TERRITORY, "2026-01")
-    with session_factory(engine)() as s:
-        shops = list(s.scalars(select(PointOfSaleRow.id).where(
-            PointOfSaleRow.accepts_mona.is_(True)).order_by(PointOfSaleRow.id).limit(tills)))
-    if len(shops) < tills:
-        raise SystemExit(f"the bundled data has only {len(shops)} conventionnés for {tills} "
-                         "tills")
     for i, shop in enumerate(shops):
         create_user(writer, username=f"till-{i}", password=PASSWORD, role="producer",
                     point_of_sale_id=shop)
@@ -137,15 +108,6 @@ def new_store(backend: str, folder: Path, members: int, tills: int, payers: int
                     member_id=ids[i])
     engine.dispose()
     return url, shops
-
-
-def drop(backend: str, url: str) -> None:
-    if backend == "postgis":
-        admin = create_engine(make_url(url).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
-        admin.dispose()
 
 
 def serve(url: str, folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -289,7 +251,7 @@ def bench(backend: str, args: argparse.Namespace) -> bool:
                 server.terminate()
                 server.wait(timeout=30)
         finally:
-            drop(backend, url)
+            drop_store(backend, url)
     if failures:
         print(f"{backend}: unexpected answers: {failures[:3]}")
         return False

@@ -28,31 +28,22 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from _stores import TERRITORY, credited_store, drop_store  # benchmarks/
+from sqlalchemy import func, select, text
 
 from geo_caisse.auth.users import create_user
-from geo_caisse.core.progress import quiet
-from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR, DatabaseSettings
-from geo_caisse.core.territory import Territory
-from geo_caisse.layers.loading import init_store
-from geo_caisse.mona.accounts import register_members
+from geo_caisse.core.settings import DatabaseSettings
 from geo_caisse.mona.payments import issue_payment_code
 from geo_caisse.mona.statements import verify_ledger
-from geo_caisse.mona.treasury import allocate_month
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
-from geo_caisse.storage.models import EventRow, MemberRow, PointOfSaleRow, TransferRow
+from geo_caisse.storage.models import EventRow, MemberRow, TransferRow
 
 BIN = Path(sys.executable).parent
 PASSWORD = "crash trial passphrase"
-PG_ADMIN = os.environ.get("GEO_CAISSE_TEST_POSTGIS_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TERRITORY = Territory.from_dir(BUNDLED_TERRITORY_DIR)
 
 
 def _port() -> int:
@@ -123,39 +114,12 @@ def _token(base: str, username: str) -> str:
 def _new_store(backend: str, folder: Path, members: int) -> tuple[str, list[int], int]:
     """A store with the bundled data, ``members`` members credited for 2026-01, and a
     producer login for one conventionné; returns its URL, the members, the shop."""
-    if backend == "spatialite":
-        url = f"sqlite:///{folder}/trial.sqlite"
-    else:
-        name = f"gc_crash_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(make_url(PG_ADMIN).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        admin.dispose()
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(DatabaseSettings(database_url=url))
-    init_store(engine, session_factory(engine), TERRITORY, progress=quiet)
-    writer = writer_sessions(engine)
-    ids = [m.id for m in register_members(writer, [dict(
-        pseudonym=f"crash-{i:05d}", joined_on=date(2026, 1, 1), synthetic=True)
-        for i in range(members)])]
-    allocate_month(writer, TERRITORY, "2026-01")
-    with session_factory(engine)() as s:
-        shop = s.scalars(select(PointOfSaleRow.id).where(PointOfSaleRow.accepts_mona.is_(True))
-                         .order_by(PointOfSaleRow.id).limit(1)).one()
-    create_user(writer, username="till", password=PASSWORD, role="producer",
+    url, engine, ids, (shop,) = credited_store(backend, folder, members, prefix="crash",
+                                               shops=1)
+    create_user(writer_sessions(engine), username="till", password=PASSWORD, role="producer",
                 point_of_sale_id=shop)
     engine.dispose()
     return url, ids, shop
-
-
-def _drop(backend: str, url: str) -> None:
-    if backend == "postgis":
-        admin = create_engine(make_url(url).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
-        admin.dispose()
 
 
 def _problems(url: str) -> list[str]:
@@ -398,7 +362,7 @@ def two_servers(folder: Path, rng: random.Random, members_n: int = 60) -> dict[s
                 "accepted": len(accepted), "refused": refused, "overspent_members": len(over),
                 "negative_balances": int(negative or 0), "verify": _problems(url)}
     finally:
-        _drop("postgis", url)
+        drop_store("postgis", url)
 
 
 def main() -> int:
@@ -436,7 +400,7 @@ def main() -> int:
                     results.append(result)
                     print(json.dumps(result), flush=True)
             finally:
-                _drop(backend, url)
+                drop_store(backend, url)
     if "postgis" in args.backends:
         with tempfile.TemporaryDirectory(prefix="gc-crash-two-") as tmp:
             t0 = time.monotonic()
