@@ -6,9 +6,6 @@ the member map shows the place where members can pay."""
 
 from __future__ import annotations
 
-import json
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -20,30 +17,17 @@ from tests.utils.browser import (
     axe,
     login,
     overlaps,
+    post_json,
     raw_formats,
     ready,
     serving,
     small_targets,
+    token_of,
     view,
 )
 from tests.utils.stores import PASSWORD, Store
 
 LON, LAT = 3.8775, 43.6096       # rue de la Loge, in the centre
-
-
-def _call(base: str, path: str, body: dict[str, Any], token: str | None = None) -> Any:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request) as r:
-        return json.loads(r.read())
-
-
-def _token(base: str, user: str) -> str:
-    data = urllib.parse.urlencode({"username": user, "password": PASSWORD}).encode()
-    with urllib.request.urlopen(base + "/api/token", data=data) as r:
-        return str(json.loads(r.read())["access_token"])
 
 
 def test_from_a_suggestion_to_a_conventionne_on_the_member_map(store: Store, cache_dir: Path,
@@ -57,12 +41,12 @@ def test_from_a_suggestion_to_a_conventionne_on_the_member_map(store: Store, cac
                         TerritorySettings(cache_dir=cache_dir), ApiSettings())
     tag = store.backend
     with serving(create_app(settings)) as base:
-        made = _call(base, "/api/suggestions", {"kind": "new_place", "name": "Épicerie Sésame",
+        made = post_json(base, "/api/suggestions", {"kind": "new_place", "name": "Épicerie Sésame",
                                                 "place_kind": "epicerie",
                                                 "address": "3 rue de la Loge"})
-        accepted = _call(base, f"/api/suggestions/{made['id']}/accept",
+        accepted = post_json(base, f"/api/suggestions/{made['id']}/accept",
                          {"lon": LON, "lat": LAT, "opening_hours": "Mo-Su 00:00-24:00"},
-                         _token(base, "coord"))
+                         token_of(base, "coord"))
         key = f"point_of_sale:{accepted['point_of_sale']['properties']['id']}"
         # not on the member map while it is a candidate
         with view(browser, f"conventionnement-{tag}-0-avant") as page:

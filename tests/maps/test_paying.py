@@ -8,9 +8,6 @@ reconversion, the coordinator approves it and the budget shows it."""
 
 from __future__ import annotations
 
-import json
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -29,25 +26,10 @@ from geo_caisse.io.qr import qr_matrix
 from geo_caisse.mona.treasury import record_funding
 from geo_caisse.storage import writer_sessions
 from geo_caisse.storage.models import TransferRow
-from tests.utils.browser import ARGS, CHROMIUM, login, ready, serving, view
+from tests.utils.browser import ARGS, CHROMIUM, login, post_json, ready, serving, token_of, view
 from tests.utils.stores import PASSWORD, Store
 
 MONTH = f"{datetime.now(UTC):%Y-%m}"
-
-
-def _api(base: str, path: str, body: dict[str, Any], token: str | None = None) -> Any:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request) as r:
-        return json.loads(r.read())
-
-
-def _token(base: str, user: str) -> str:
-    data = urllib.parse.urlencode({"username": user, "password": PASSWORD}).encode()
-    with urllib.request.urlopen(base + "/api/token", data=data) as r:
-        return str(json.loads(r.read())["access_token"])
 
 
 def qr_video(text: str, path: Path, *, width: int = 640, height: int = 480) -> Path:
@@ -109,8 +91,8 @@ def test_the_whole_loop_of_the_mona_on_a_phone(store: Store, territory: Territor
                         TerritorySettings(cache_dir=cache_dir), ApiSettings())
     tag = store.backend
     with serving(create_app(settings)) as base:
-        coord_token = _token(base, "coord")
-        draw = _api(base, "/api/draws", {"seats": 20, "seed": 20261201,
+        coord_token = token_of(base, "coord")
+        draw = post_json(base, "/api/draws", {"seats": 20, "seed": 20261201,
                                          "joined_on": f"{MONTH}-01"}, coord_token)
         assert draw["members_opened"] == 20
         # the coordinator: one member's letter, one conventionné's, and the month's MonA

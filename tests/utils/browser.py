@@ -9,11 +9,14 @@ that every page can be looked at on both.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +71,23 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+def post_json(base: str, path: str, body: dict[str, Any], token: str | None = None) -> Any:
+    """POST ``body`` as JSON to a served app (what a test sets up outside the browser)."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request) as r:
+        return json.loads(r.read())
+
+
+def token_of(base: str, user: str) -> str:
+    """A served app's login token for ``user`` (the tests' password)."""
+    data = urllib.parse.urlencode({"username": user, "password": PASSWORD}).encode()
+    with urllib.request.urlopen(base + "/api/token", data=data) as r:
+        return str(json.loads(r.read())["access_token"])
 
 
 @contextmanager
