@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse.core.domain import PointOfSale, Status
 from geo_caisse.core.errors import ValidationError
+from geo_caisse.layers._text import free_text
 from geo_caisse.layers.status import apply_status
 from geo_caisse.storage.conventionnement import DossierRepository, StatusHistoryRepository
 from geo_caisse.storage.layers import PointOfSaleRepository
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
 STAGES = ("a_instruire", "en_examen", "conventionne", "refuse", "suspendu")
 STATUS_OF_DECISION = {"conventionne": Status.CONVENTIONNE, "refuse": Status.CANDIDATE,
                       "suspendu": Status.SUSPENDED}
-
-
-def _text(value: str | None, name: str, *, limit: int, required: bool = False) -> str | None:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError(f"{name} is required")
-    if len(text) > limit:
-        raise ValidationError(f"{name} is longer than {limit} characters")
-    return text or None
 
 
 def _stage(counts: dict[str, int], latest: DossierDecisionRow | None) -> str:
@@ -102,7 +94,7 @@ def overview(sessions: sessionmaker[Session], territory: Territory) -> dict[str,
 def open_dossier(sessions: sessionmaker[Session], point_of_sale_id: int, *, by: str,
                  proposed_by: str | None = None) -> int:
     """Open the dossier of a point of sale; its id."""
-    who = _text(proposed_by, "proposed_by", limit=200) or f"coordination ({by})"
+    who = free_text(proposed_by, "proposed_by", limit=200) or f"coordination ({by})"
     with sessions() as session:
         row = DossierRepository(session).open(point_of_sale_id, proposed_by=who, by=by)
         dossier_id = row.id
@@ -164,7 +156,7 @@ def answer_criterion(sessions: sessionmaker[Session], territory: Territory, doss
         raise ValidationError(f"criterion {key!r} is not in the territory's grid ({known})")
     if state not in CRITERION_STATES:
         raise ValidationError(f"state must be one of {', '.join(CRITERION_STATES)}")
-    note = _text(comment, "comment", limit=1000)
+    note = free_text(comment, "comment", limit=1000)
     with sessions() as session:
         repo = DossierRepository(session)
         row = repo.get(dossier_id, for_update=True)
@@ -176,7 +168,7 @@ def answer_criterion(sessions: sessionmaker[Session], territory: Territory, doss
 def attach(sessions: sessionmaker[Session], dossier_id: int, reference: str, *,
            by: str) -> None:
     """Add a document's reference to a dossier."""
-    ref = _text(reference, "reference", limit=300, required=True) or ""
+    ref = free_text(reference, "reference", limit=300, required=True) or ""
     with sessions() as session:
         repo = DossierRepository(session)
         row = repo.get(dossier_id, for_update=True)
@@ -207,7 +199,7 @@ def decide(sessions: sessionmaker[Session], dossier_id: int, decision: str, *,
     votes = (votes_for, votes_against, votes_abstention)
     if any(v is not None and v < 0 for v in votes):
         raise ValidationError("vote counts cannot be negative")
-    text = _text(note, "note", limit=1000)
+    text = free_text(note, "note", limit=1000)
     with sessions() as session:
         repo = DossierRepository(session)
         row = repo.get(dossier_id, for_update=True)

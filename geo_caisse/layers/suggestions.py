@@ -18,6 +18,7 @@ from geo_caisse.core.domain import PointOfSale, PointOfSaleKind, Status, parse_e
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.opening_hours import parse_opening_hours
 from geo_caisse.core.territory import Territory
+from geo_caisse.layers._text import free_text
 from geo_caisse.layers.conventionnement import open_for_suggestion
 from geo_caisse.storage.layers import MarketRepository, PointOfSaleRepository
 from geo_caisse.storage.models import SUGGESTION_KINDS, SuggestionRow
@@ -25,7 +26,6 @@ from geo_caisse.storage.suggestions import SuggestionRepository
 from geo_caisse.storage.transaction import commit_or_conflict
 
 _PLACE = re.compile(r"^(market|point_of_sale):(\d{1,15})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,6 @@ def _suggestion(repo: SuggestionRepository, row: SuggestionRow) -> Suggestion:
                       row.decided_at, row.decided_by, row.decision_note)
 
 
-def _text(value: str | None, name: str, *, limit: int, required: bool = False) -> str | None:
-    text = (value or "").strip()
-    if _CONTROL.search(text):
-        raise ValidationError(f"{name} holds control characters")
-    if required and not text:
-        raise ValidationError(f"{name} is required")
-    if len(text) > limit:
-        raise ValidationError(f"{name} is longer than {limit} characters")
-    return text or None
-
-
 def suggest(sessions: sessionmaker[Session], *, kind: str, name: str | None = None,
             place_kind: str | None = None, address: str | None = None,
             hours: str | None = None, comment: str | None = None,
@@ -77,14 +66,14 @@ def suggest(sessions: sessionmaker[Session], *, kind: str, name: str | None = No
         raise ValidationError(f"kind must be one of {', '.join(SUGGESTION_KINDS)}, "
                               f"got {kind!r}")
     row = SuggestionRow(kind=kind, status="pending",
-                        hours=_text(hours, "hours", limit=200, required=kind == "hours"),
-                        comment=_text(comment, "comment", limit=1000))
+                        hours=free_text(hours, "hours", limit=200, required=kind == "hours"),
+                        comment=free_text(comment, "comment", limit=1000))
     if kind == "new_place":
-        row.name = _text(name, "name", limit=200, required=True)
+        row.name = free_text(name, "name", limit=200, required=True)
         row.place_kind = parse_enum(PointOfSaleKind, place_kind or "shop", name="place_kind").value
         if row.place_kind == PointOfSaleKind.MARKET_STALL.value:
             raise ValidationError("place_kind: suggest the market itself, not a stall")
-        row.address = _text(address, "address", limit=300)
+        row.address = free_text(address, "address", limit=300)
     with sessions() as session:
         if kind == "hours":
             match = _PLACE.match(place or "")
@@ -133,7 +122,7 @@ def accept_hours(sessions: sessionmaker[Session], suggestion_id: int, *, opening
             MarketRepository(session).set_opening_hours(row.market_id, hours)
         elif row.point_of_sale_id is not None:
             PointOfSaleRepository(session).set_opening_hours(row.point_of_sale_id, hours)
-        repo.decide(row, "accepted", by=by, note=_text(note, "note", limit=1000))
+        repo.decide(row, "accepted", by=by, note=free_text(note, "note", limit=1000))
         commit_or_conflict(session, f"suggestion {suggestion_id}")
         return _suggestion(repo, row)
 
@@ -152,18 +141,18 @@ def accept_place(sessions: sessionmaker[Session], territory: Territory, suggesti
         repo = SuggestionRepository(session)
         row = _pending(repo, suggestion_id, "new_place")
         point = PointOfSale(
-            ref=f"sug-{row.id}", name=_text(name or row.name, "name", limit=200,
+            ref=f"sug-{row.id}", name=free_text(name or row.name, "name", limit=200,
                                             required=True) or "",
             kind=parse_enum(PointOfSaleKind, kind or row.place_kind or "shop", name="kind"),
             lon=lon, lat=lat, status=Status.CANDIDATE, opening_hours=hours,
-            address=_text(address or row.address, "address", limit=300),
+            address=free_text(address or row.address, "address", limit=300),
             source=f"suggestion {row.id} (public form), accepted by {by}")
         points = PointOfSaleRepository(session)
         points.upsert([point], {})
         placed = points.get_by_ref(point.ref)
         assert placed.id is not None
         open_for_suggestion(session, placed.id, row.id, by=by)   # a candidate for the committee
-        repo.decide(row, "accepted", by=by, note=_text(note, "note", limit=1000))
+        repo.decide(row, "accepted", by=by, note=free_text(note, "note", limit=1000))
         commit_or_conflict(session, f"suggestion {suggestion_id}")
         return _suggestion(repo, row), points.get_by_ref(point.ref)
 
@@ -176,7 +165,7 @@ def refuse(sessions: sessionmaker[Session], suggestion_id: int, *, by: str,
         row = repo.get(suggestion_id, for_update=True)
         if row.status != "pending":
             raise ValidationError(f"suggestion {suggestion_id} was already {row.status}")
-        repo.decide(row, "refused", by=by, note=_text(note, "note", limit=1000))
+        repo.decide(row, "refused", by=by, note=free_text(note, "note", limit=1000))
         commit_or_conflict(session, f"suggestion {suggestion_id}")
         return _suggestion(repo, row)
 

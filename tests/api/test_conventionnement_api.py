@@ -59,6 +59,9 @@ def test_a_suggestion_goes_to_a_committee_decision(client: TestClient, store: St
     bad = client.put(f"/api/conventionnement/dossiers/{ident}/criteria/acces-handicap",
                      json={"state": "oui"}, headers=committee)
     assert bad.status_code == 422
+    bad = client.put(f"/api/conventionnement/dossiers/{ident}/criteria/acces-handicap",
+                     json={"state": "met", "comment": "rampe\x07"}, headers=committee)
+    assert bad.status_code == 422 and "control characters" in bad.json()["detail"]
     r = client.post(f"/api/conventionnement/dossiers/{ident}/attachments",
                     json={"reference": "visite du 12 novembre, compte rendu n° 7"},
                     headers=committee)
