@@ -218,14 +218,11 @@ def decide(sessions: sessionmaker[Session], dossier_id: int, decision: str, *,
     return out
 
 
-def dossier_place(sessions: sessionmaker[Session], dossier_id: int) -> tuple[int, float, float,
-                                                                              str]:
-    """The point of sale of a dossier: id, lon, lat and status."""
+def dossier_place(sessions: sessionmaker[Session], dossier_id: int) -> PointOfSale:
+    """The point of sale of a dossier."""
     with sessions() as session:
         row = DossierRepository(session).get(dossier_id)
-        pos = PointOfSaleRepository(session).get(row.point_of_sale_id)
-        assert pos.id is not None
-        return pos.id, pos.lon, pos.lat, pos.status.value
+        return PointOfSaleRepository(session).get(row.point_of_sale_id)
 
 
 __all__ = ["STAGES", "answer_criterion", "attach", "decide", "dossier", "dossier_place",

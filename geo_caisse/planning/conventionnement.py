@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse.core.domain import Status
 from geo_caisse.layers.conventionnement import dossier_place
 from geo_caisse.planning.demand import producer_demand
-from geo_caisse.storage.layers import PointOfSaleRepository
 
 if TYPE_CHECKING:
     from geo_caisse.core.territory import Territory
@@ -30,14 +28,15 @@ def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
                    territory: Territory, dossier_id: int, *,
                    flows: MonaFlows | None = None) -> dict[str, Any]:
     """The what-if and the people and members nearby for one dossier's point of sale."""
-    pos_id, lon, lat, status = dossier_place(sessions, dossier_id)
+    pos = dossier_place(sessions, dossier_id)
+    assert pos.id is not None
+    pos_id, takes = pos.id, pos.takes_mona
     threshold = territory.access.desert_threshold_min
-    with sessions() as session:
-        takes = PointOfSaleRepository(session).get(pos_id).takes_mona
     if takes:
         change = walking.what_if(sessions, remove_id=pos_id, threshold_min=threshold)
     else:
-        change = walking.what_if(sessions, add_lon=lon, add_lat=lat, threshold_min=threshold)
+        change = walking.what_if(sessions, add_lon=pos.lon, add_lat=pos.lat,
+                                 threshold_min=threshold)
     before = walking.deserts(sessions, threshold_min=threshold).totals
     desert_before = float(before["desert_population"])
     low_access_before = float(before["low_access_population"])
@@ -49,7 +48,7 @@ def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
     return {
         "dossier_id": dossier_id, "point_of_sale_id": pos_id,
         "mode": "remove" if takes else "add",
-        "status": Status(status).value, "threshold_min": threshold,
+        "status": pos.status.value, "threshold_min": threshold,
         "people_brought_within_reach": round(change.people_out_of_low_access, 1),
         "low_income_brought_within_reach": round(change.low_income_out_of_low_access, 1),
         "people_put_out_of_reach": round(change.people_into_low_access, 1),
