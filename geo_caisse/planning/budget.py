@@ -168,7 +168,7 @@ def _fr(amount: Decimal, digits: int = 2) -> str:
 def lines(territory: Territory, saved: dict[str, Any]) -> list[tuple[str, str]]:
     """The scenario as (label, value) lines in French: settings, then the money."""
     p, s = computed(territory, saved["params"]), scenario_of(saved["params"])
-    out = [("Scénario", saved["name"]), ("Membres", f"{s.members:,}".replace(",", "\u202f")),
+    out = [("Scénario", saved["name"]), ("Membres", _fr(Decimal(s.members), 0)),
            ("Allocation par membre (MonA par mois)", _fr(s.allocation_mona)),
            *[(f"Part des membres du {q}{'er' if q == 1 else 'e'} quart de revenus",
               _fr(sh * 100, 1) + " %") for q, sh in enumerate(s.quartile_shares, start=1)],
