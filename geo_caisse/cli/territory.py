@@ -30,11 +30,64 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from geo_caisse.builder.build import BuildInputs, build_territory
+    from geo_caisse.core.progress import to_stderr
+
+    def path(value: str | None) -> Path | None:
+        return None if value is None else Path(value)
+
+    inputs = BuildInputs(
+        osm=Path(args.osm), code=args.code, name=args.name, communes=path(args.communes),
+        iris=path(args.iris), population=path(args.population),
+        population_column=args.population_column, income=path(args.income),
+        income_column=args.income_column, addresses=path(args.addresses),
+        shops=path(args.shops), extent=args.extent, metric_crs=args.metric_crs,
+        timezone=args.timezone)
+    report = build_territory(inputs, Path(args.directory), force=args.force,
+                             progress=to_stderr)
+    for note in report.notes:
+        print(f"note: {note}")
+    counts = ", ".join(f"{n:,} {what}" for what, n in report.counts.items())
+    print(f"{report.directory}: territory built and checked ({counts}); see its "
+          "PROVENANCE.md. Serve it with GEO_CAISSE_TERRITORY_DIR="
+          f"{report.directory} geo-caisse init")
+    return 0
+
+
 def register(sub: Subcommands) -> None:
-    ter = sub.add_parser("territory", help="check a territory folder (docs/territory.md)")
+    ter = sub.add_parser("territory", help="check or build a territory folder (docs/territory.md)")
     actions = ter.add_subparsers(dest="action", required=True)
     check = actions.add_parser(
         "check", help="validate a whole territory folder and list every problem with its fix "
         "(exit 0: usable, 2: problems)")
     check.add_argument("directory", help="the folder holding territory.toml")
     check.set_defaults(func=_check)
+    build = actions.add_parser(
+        "build", help="make a territory folder from an OSM extract and IGN/INSEE open data "
+        "(docs/territory.md, 'Build a folder'); the folder is checked before it is kept")
+    build.add_argument("directory", help="the folder to write (must be new or empty)")
+    build.add_argument("--osm", required=True,
+                       help="OpenStreetMap extract: .osm, .osm.bz2, .osm.gz or .osm.pbf")
+    build.add_argument("--code", required=True, help="short identifier (villeurbanne)")
+    build.add_argument("--name", required=True, help="the territory's name as people read it")
+    build.add_argument("--communes", help="commune boundaries (IGN Admin Express GeoJSON, "
+                       "GeoPackage or zipped shapefile)")
+    build.add_argument("--iris", help="IRIS boundaries (IGN/INSEE Contours IRIS, any format)")
+    build.add_argument("--population", help="INSEE population table by commune or IRIS (CSV)")
+    build.add_argument("--population-column", help="its column to read (default: the "
+                       "latest pNN_pop)")
+    build.add_argument("--income", help="INSEE Filosofi median income by IRIS or commune (CSV)")
+    build.add_argument("--income-column", help="its column to read (default: DISP_MEDnn…)")
+    build.add_argument("--addresses", help="Base Adresse Nationale CSV (default: the OSM "
+                       "extract's address points)")
+    build.add_argument("--shops", help="the caisse's own list of shops (CSV: name, activity, "
+                       "longitude, latitude)")
+    build.add_argument("--extent", choices=("osm", "boundaries"),
+                       help="the territory: the boundaries inside the OSM extract (osm, the "
+                       "default without --addresses) or the whole boundaries")
+    build.add_argument("--metric-crs", help="metric CRS (default: from the place, EPSG:2154 "
+                       "in mainland France)")
+    build.add_argument("--timezone", help="time zone (default: from the place)")
+    build.add_argument("--force", action="store_true", help="replace a non-empty folder")
+    build.set_defaults(func=_build)

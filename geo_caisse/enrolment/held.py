@@ -111,13 +111,15 @@ def hold_and_publish(sessions: sessionmaker[Session], territory: Territory, *, s
                      neighbourhoods: Sequence[str] | None = None) -> dict[str, Any]:
     """Hold a draw (:func:`hold_draw`) and say what it did: the published draw, how many
     accounts it opened, how many volunteers still wait, and, for each stratum the pool could
-    not fill, where most of its people live (to mobilise there)."""
+    not fill, where most of its people live (to mobilise there; a territory without a
+    strata estimate has no census figures to point to, and the quotas were given by hand)."""
     held = hold_draw(sessions, territory, seats=seats, seed=seed, joined_on=joined_on,
                      quotas=quotas, neighbourhoods=neighbourhoods)
     short = sorted(held.result.shortfall.get("stratum", {}))
     return {**published_draw(sessions, held.draw_id), "members_opened": len(held.members),
             "waiting": held.waiting,
-            "places_to_mobilise": places_to_mobilise(sessions, territory, short)}
+            "places_to_mobilise": places_to_mobilise(sessions, territory, short)
+            if territory.strata_path is not None else {}}
 
 
 def published_draw(sessions: sessionmaker[Session], draw_id: int) -> dict[str, Any]:
