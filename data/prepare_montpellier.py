@@ -39,6 +39,9 @@ import pandas as pd
 import shapely
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+from geo_caisse.builder.osm import FOOD_SHOPS, UNNAMED_FR  # noqa: E402
+
 OUT = ROOT / "montpellier"
 SRC = OUT / "sources"
 CURATED = OUT / "curated"
@@ -73,34 +76,12 @@ SOURCE_FILES = [
 ]
 
 # OSM shop category (as regrouped in the source) -> (point-of-sale kind, geo_caisse categories)
+# and the French name of an unnamed shop: the territory builder's (geo-caisse territory build)
+# mapping, so that Montpellier's shops and any other territory's are read the same way
 CATEGORY_MAP: dict[str, tuple[str, list[str]]] = {
-    "supermarket": ("shop", ["supermarket"]),
-    "convenience": ("epicerie", ["convenience"]),
-    "grocery": ("epicerie", ["grocery"]),
-    "greengrocer": ("shop", ["fruit_vegetables"]),
-    "bakery": ("shop", ["bakery"]),
-    "butcher": ("shop", ["butcher"]),
-    "organic": ("shop", ["organic"]),
-    "farm": ("producer", ["farm"]),
-    "deli": ("shop", ["deli"]),
-    "cheese": ("shop", ["cheese"]),
-    "seafood": ("shop", ["seafood"]),
-    "frozen_food": ("shop", ["frozen_food"]),
-}
-UNNAMED_FR = {
-    "supermarket": "Supermarché",
-    "convenience": "Épicerie de proximité",
-    "grocery": "Épicerie",
-    "greengrocer": "Primeur",
-    "bakery": "Boulangerie",
-    "butcher": "Boucherie",
-    "organic": "Magasin bio",
-    "farm": "Vente à la ferme",
-    "deli": "Traiteur",
-    "cheese": "Fromagerie",
-    "seafood": "Poissonnerie",
-    "frozen_food": "Surgelés",
-}
+    c: (FOOD_SHOPS[c][0], list(FOOD_SHOPS[c][1]))
+    for c in ("supermarket", "convenience", "grocery", "greengrocer", "bakery", "butcher",
+              "organic", "farm", "deli", "cheese", "seafood", "frozen_food")}
 # The committee's quality criteria favour fresh and specialised food: the illustrative draw
 # picks among these categories (not supermarkets, convenience stores or frozen food).
 ILLUSTRATIVE_ELIGIBLE = {
