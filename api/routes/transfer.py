@@ -59,7 +59,8 @@ def import_layer(
         result = import_file(sessions, territory, path, layer, fmt=fmt, crs=crs, source=name,
                              gpkg_layer=gpkg_layer)
     changed()
-    return ImportResult(layer=layer, inserted=result.inserted, updated=result.updated)
+    return ImportResult(layer=layer, inserted=result.inserted, updated=result.updated,
+                        notes=result.notes)
 
 
 @router.get("/export/{layer}.{fmt}", response_class=Response,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Paged, StrictBool, StrictInt
 from geo_caisse.core.domain import Market, Neighbourhood, PointOfSale, Status
-from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.opening_hours import read_opening_hours
 from geo_caisse.layers.search import MAX_QUERY_CHARS
 
 
@@ -89,6 +89,9 @@ class ImportResult(BaseModel):
     layer: Literal["points_of_sale", "markets"]
     inserted: int
     updated: int
+    notes: list[str] = Field(default_factory=list,
+                             description="what was kept but needs a look (hours to be "
+                                         "checked), one line each with its fix")
 
 
 class TerritoryInfo(BaseModel):
@@ -104,12 +107,12 @@ def _point(lon: float, lat: float) -> Point:
 
 
 def pos_feature(p: PointOfSale, *, distance_m: float | None = None) -> PointOfSaleFeature:
-    hours = parse_opening_hours(p.opening_hours) if p.opening_hours else None
+    hours = read_opening_hours(p.opening_hours)
     assert p.id is not None
     props = PointOfSaleProperties(
         id=p.id, ref=p.ref, name=p.name, kind=p.kind.value, status=p.status.value,
         categories=list(p.categories), opening_hours=p.opening_hours,
-        open_weekdays=hours.open_weekdays() if hours else None,
+        open_weekdays=hours.open_weekdays() if hours and hours.understood else None,
         hours_fr=hours.describe_fr() if hours else None,
         hours_en=hours.describe_en() if hours else None, wheelchair=p.wheelchair.value,
         accepts_mona=p.accepts_mona, address=p.address, market_ref=p.market_ref,
@@ -120,12 +123,13 @@ def pos_feature(p: PointOfSale, *, distance_m: float | None = None) -> PointOfSa
 
 
 def market_feature(m: Market) -> MarketFeature:
-    hours = parse_opening_hours(m.opening_hours)
+    hours = read_opening_hours(m.opening_hours)
     assert m.id is not None
     props = MarketProperties(
         id=m.id, ref=m.ref, name=m.name, kind=m.kind.value, opening_hours=m.opening_hours,
-        open_weekdays=hours.open_weekdays(), hours_fr=hours.describe_fr(),
-        hours_en=hours.describe_en(), address=m.address,
+        open_weekdays=hours.open_weekdays() if hours else [],
+        hours_fr=hours.describe_fr() if hours else "",
+        hours_en=hours.describe_en() if hours else "", address=m.address,
         source=m.source, stall_count=m.stall_count,
         conventionne_stall_count=m.conventionne_stall_count,
         visibility=None if m.visibility is None else round(m.visibility, 4),

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import StrictBool, StrictFloat, StrictInt
-from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.opening_hours import read_opening_hours
 from geo_caisse.walk.places import Found
 
 PlaceKind = Literal["market", "producer", "shop", "epicerie", "cooperative", "amap"]
@@ -34,7 +34,7 @@ class PlacesIn(BaseModel):
 
 
 class StatusOut(BaseModel):
-    state: Literal["open", "opens_later", "closed", "unknown"]
+    state: Literal["open", "opens_later", "closed", "unknown", "to_check"]
     until: str | None
     next_day: str | None
     next_time: str | None
@@ -91,7 +91,7 @@ class PlacesOut(BaseModel):
 
 def place_out(found: Found) -> PlaceOut:
     p, s, w = found.place, found.status, found.walk
-    hours = parse_opening_hours(p.opening_hours) if p.opening_hours else None
+    hours = read_opening_hours(p.opening_hours)
     return PlaceOut(
         key=p.key, kind=p.kind, id=p.id, ref=p.ref, name=p.name, lon=p.lon, lat=p.lat,
         address=p.address, categories=list(p.categories), market_kind=p.market_kind,

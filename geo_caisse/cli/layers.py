@@ -25,6 +25,8 @@ def _init(args: argparse.Namespace) -> int:
         f"{summary.markets.inserted + summary.markets.updated} markets, "
         f"{summary.points_of_sale.inserted + summary.points_of_sale.updated} points of sale"
     )
+    for line in summary.notes:
+        print(line)
     if not territory.basemap.tile_url:
         from geo_caisse.basemap.tiles import load_basemap
         from geo_caisse.core.progress import to_stderr
@@ -65,6 +67,8 @@ def _import(args: argparse.Namespace) -> int:
     result = import_layer(sessions, territory, path, args.layer, fmt=args.format, crs=args.crs,
                           gpkg_layer=args.gpkg_layer)
     print(f"{path.name}: {result.inserted} inserted, {result.updated} updated ({args.layer})")
+    for line in result.notes:
+        print(line)
     return 0
 
 

@@ -6,7 +6,8 @@ A *place* is what the member map lists: a conventionné accepting the MonA (a ma
 is shown through its market), or a market with at least one such stall. A *moment* is what
 the member asks about: now, some time today or on a weekday, or a weekday at a time. Hours
 that are not known never count as open: the place is shown "hours not given", and left out
-as soon as a day or a time is asked for.
+as soon as a day or a time is asked for. Hours the parser did not understand are the same,
+shown "hours to be checked" (``to_check``), never open nor closed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from geo_caisse.core.domain import PointOfSaleKind
 from geo_caisse.core.errors import ValidationError
-from geo_caisse.core.opening_hours import WEEKDAYS, WeeklyHours, clock, parse_opening_hours
+from geo_caisse.core.opening_hours import WEEKDAYS, WeeklyHours, clock, read_opening_hours
 from geo_caisse.core.territory import Territory
 
 #: the kinds of place a member filters on (a market stands for its conventionné stalls)
@@ -27,7 +28,7 @@ PLACE_KINDS: tuple[str, ...] = ("market", *(k.value for k in PointOfSaleKind
                                             if k is not PointOfSaleKind.MARKET_STALL))
 _AT = re.compile(r"^(Mo|Tu|We|Th|Fr|Sa|Su) ([01]?\d|2[0-3]):([0-5]\d)$")
 
-State = Literal["open", "opens_later", "closed", "unknown"]
+State = Literal["open", "opens_later", "closed", "unknown", "to_check"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Moment:
 class OpenStatus:
     """A place's hours at a moment: ``open`` (at that time, ``until``; or, for a whole day,
     that day), ``opens_later`` that day, ``closed`` (``next_day`` and ``next_time``: its
-    next opening, when it has one), or ``unknown`` hours. ``day_hours`` are the day's
+    next opening, when it has one), ``unknown`` hours, or hours ``to_check`` (not
+    understood). ``day_hours`` are the day's
     intervals (``"07:30–13:30"``)."""
 
     state: State
@@ -106,6 +108,8 @@ def status(hours: WeeklyHours | None, moment: Moment) -> OpenStatus:
     """The place's hours at ``moment`` (for a whole day: open that day or not)."""
     if hours is None:
         return OpenStatus("unknown")
+    if not hours.understood:
+        return OpenStatus("to_check")
     day = ", ".join(f"{clock(a)}–{clock(b)}" for a, b in hours.intervals_at(moment.weekday))
     if moment.minute is None:
         if day:
@@ -127,9 +131,9 @@ def matches(place: Place, moment: Moment | None) -> bool:
     """Whether ``place`` answers the member's moment (unknown hours never do)."""
     if moment is None:
         return True
-    if not place.opening_hours:
+    hours = read_opening_hours(place.opening_hours)
+    if hours is None or not hours.understood:
         return False
-    hours = parse_opening_hours(place.opening_hours)
     if moment.minute is None:
         return bool(hours.intervals_at(moment.weekday))
     return hours.open_at(moment.weekday, moment.minute) is not None

@@ -3,6 +3,11 @@
 Every row is validated and every problem collected, with its row or feature number (from 1),
 before anything is written: a file with one bad row raises
 :class:`~geo_caisse.core.errors.ImportFileError` and the caller writes nothing.
+
+Hours that OSM's ``opening_hours`` parser does not understand do not make a row bad: the
+row is kept with its hours as written (hours *to be checked*, see
+:func:`~geo_caisse.core.opening_hours.read_opening_hours`), and a *note* naming the row and
+the reason is added to the ``notes`` list the caller passes.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from geo_caisse.core.domain import (
     parse_enum,
 )
 from geo_caisse.core.errors import ImportFileError, Problem, ValidationError
-from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.opening_hours import read_opening_hours
 from geo_caisse.core.territory import Territory
 from geo_caisse.io.formats import Layer
 from geo_caisse.io.readers import RawRow, read_rows
@@ -109,7 +114,7 @@ def _point_of_sale(row: RawRow, lon: float, lat: float) -> PointOfSale:
         lat=lat,
         status=status,
         categories=parse_categories(p.get("categories")),
-        opening_hours=parse_opening_hours(hours).source if hours else None,
+        opening_hours=hours,
         wheelchair=parse_enum(Wheelchair, p.get("wheelchair") or "unknown", name="wheelchair"),
         accepts_mona=accepts,
         address=_text(p, "address"),
@@ -127,7 +132,7 @@ def _market(row: RawRow, lon: float, lat: float) -> Market:
         kind=parse_enum(MarketKind, p.get("kind"), name="kind"),
         lon=lon,
         lat=lat,
-        opening_hours=parse_opening_hours(hours).source,
+        opening_hours=hours,
         address=_text(p, "address"),
         source=_text(p, "source", max_len=1000),
     )
@@ -140,12 +145,14 @@ _BUILDERS: dict[str, Callable[[RawRow, float, float], PointOfSale | Market]] = {
 
 
 def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
-                      *, source: str, allow_empty: bool = False) -> list[tuple[int, Any]]:
+                      *, source: str, allow_empty: bool = False,
+                      notes: list[Problem] | None = None) -> list[tuple[int, Any]]:
     """Turn raw rows into (row number, domain object), or raise one ImportFileError listing
     the problems: every one, or the first :data:`MAX_PROBLEMS` and where it stopped.
 
     A file holding no row is refused unless ``allow_empty`` (a territory without markets
-    gives an empty markets layer)."""
+    gives an empty markets layer). Each row whose opening_hours the parser does not
+    understand is appended to ``notes`` (when given) with the reason; the row is kept."""
     if layer not in _BUILDERS:
         raise ValidationError(f"layer must be one of {', '.join(_BUILDERS)}, got {layer!r}")
     build = _BUILDERS[layer]
@@ -175,6 +182,9 @@ def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory:
             continue
         seen[obj.ref] = row.number
         out.append((row.number, obj))
+        hours = read_opening_hours(obj.opening_hours)
+        if notes is not None and hours is not None and hours.problem is not None:
+            notes.append(Problem(row.number, hours.problem, "opening_hours"))
     close = getattr(rows, "close", None)
     if close is not None:  # a file read as it is validated
         close()
@@ -186,27 +196,31 @@ def validate_numbered(rows: Iterable[RawRow], crs: str, layer: Layer, territory:
 
 
 def validate_rows(rows: Iterable[RawRow], crs: str, layer: Layer, territory: Territory,
-                  *, source: str) -> list[Any]:
-    """Turn raw rows into domain objects, or raise one ImportFileError listing the problems."""
-    return [obj for _, obj in validate_numbered(rows, crs, layer, territory, source=source)]
+                  *, source: str, notes: list[Problem] | None = None) -> list[Any]:
+    """Turn raw rows into domain objects, or raise one ImportFileError listing the problems
+    (``notes``: see :func:`validate_numbered`)."""
+    return [obj for _, obj in validate_numbered(rows, crs, layer, territory, source=source,
+                                                notes=notes)]
 
 
 def read_numbered(path: Path | str, layer: Layer, territory: Territory, *,
                   fmt: str | None = None, crs: str | None = None, source: str | None = None,
-                  gpkg_layer: str | None = None, allow_empty: bool = False
-                  ) -> list[tuple[int, Any]]:
-    """Read and validate a points-of-sale or markets file: (row number, object) pairs."""
+                  gpkg_layer: str | None = None, allow_empty: bool = False,
+                  notes: list[Problem] | None = None) -> list[tuple[int, Any]]:
+    """Read and validate a points-of-sale or markets file: (row number, object) pairs
+    (``notes``: see :func:`validate_numbered`)."""
     name = source or Path(path).name
     rows, file_crs = read_rows(path, fmt=fmt, crs=crs, source=name, layer=gpkg_layer)
     return validate_numbered(rows, file_crs, layer, territory, source=name,
-                             allow_empty=allow_empty)
+                             allow_empty=allow_empty, notes=notes)
 
 
 def read_layer(path: Path | str, layer: Layer, territory: Territory, *, fmt: str | None = None,
                crs: str | None = None, source: str | None = None,
-               gpkg_layer: str | None = None, allow_empty: bool = False) -> list[Any]:
-    """Read and validate a points-of-sale or markets file (``allow_empty``: see
+               gpkg_layer: str | None = None, allow_empty: bool = False,
+               notes: list[Problem] | None = None) -> list[Any]:
+    """Read and validate a points-of-sale or markets file (``allow_empty``, ``notes``: see
     :func:`validate_numbered`)."""
     return [obj for _, obj in read_numbered(path, layer, territory, fmt=fmt, crs=crs,
                                             source=source, gpkg_layer=gpkg_layer,
-                                            allow_empty=allow_empty)]
+                                            allow_empty=allow_empty, notes=notes)]

@@ -5,7 +5,7 @@ Each use case opens one transaction and commits once, or writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse.core.domain import Market, PointOfSale
 from geo_caisse.core.errors import ImportFileError, Problem
+from geo_caisse.core.opening_hours import HOURS_FIX
 from geo_caisse.core.progress import Progress, to_stderr
 from geo_caisse.core.territory import Territory
 from geo_caisse.io.formats import Layer
@@ -32,11 +33,17 @@ from geo_caisse.storage.transaction import commit_or_conflict
 
 @dataclass(frozen=True)
 class InitSummary:
-    """What ``init`` loaded."""
+    """What ``init`` loaded (``notes``: hours to be checked, one line each)."""
 
     neighbourhoods: int
     markets: UpsertResult
     points_of_sale: UpsertResult
+    notes: list[str] = field(default_factory=list)
+
+
+def note_lines(source: str, notes: list[Problem]) -> list[str]:
+    """One line per note of an import (hours to be checked): where, why, and the fix."""
+    return [f"note: {source}: {p}. Fix: {HOURS_FIX}" for p in notes]
 
 
 def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Territory,
@@ -48,9 +55,15 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
     progress(f"reading {territory.name} layers from {territory.directory}…")
     neighbourhoods = load_neighbourhoods_file(paths["neighbourhoods"])
     # markets are optional: no layer, or an empty one, is a territory without market
+    market_notes: list[Problem] = []
     markets: list[Market] = (read_layer(paths["markets"], "markets", territory,
-                                        allow_empty=True) if "markets" in paths else [])
-    points: list[PointOfSale] = read_layer(paths["points_of_sale"], "points_of_sale", territory)
+                                        allow_empty=True, notes=market_notes)
+                             if "markets" in paths else [])
+    point_notes: list[Problem] = []
+    points: list[PointOfSale] = read_layer(paths["points_of_sale"], "points_of_sale", territory,
+                                           notes=point_notes)
+    notes = (note_lines(paths["markets"].name, market_notes) if market_notes else []) \
+        + note_lines(paths["points_of_sale"].name, point_notes)
     with sessions() as session:
         progress(f"writing {len(neighbourhoods)} neighbourhoods…")
         n = NeighbourhoodRepository(session).replace_all(neighbourhoods)
@@ -61,7 +74,7 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
         p = PointOfSaleRepository(session).upsert(points, ids)
         LedgerRepository(session).open_vendor_accounts()
         commit_or_conflict(session, "init")
-    return InitSummary(n, m, p)
+    return InitSummary(n, m, p, notes)
 
 
 def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Path | str,
@@ -69,11 +82,14 @@ def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Pa
                  source: str | None = None, gpkg_layer: str | None = None) -> UpsertResult:
     """Validate a whole file, then upsert it by ``ref`` in one transaction: all or nothing.
 
-    A point of sale naming a market the store does not hold is refused with its row.
+    A point of sale naming a market the store does not hold is refused with its row. Hours
+    the parser does not understand are written as they are, and listed in the result's
+    ``notes``.
     """
     name = source or Path(path).name
+    notes: list[Problem] = []
     numbered = read_numbered(path, layer, territory, fmt=fmt, crs=crs, source=name,
-                             gpkg_layer=gpkg_layer)
+                             gpkg_layer=gpkg_layer, notes=notes)
     objs = [obj for _, obj in numbered]
     with sessions() as session:
         if layer == "markets":
@@ -89,6 +105,7 @@ def import_layer(sessions: sessionmaker[Session], territory: Territory, path: Pa
             result = PointOfSaleRepository(session).upsert(objs, ids)
             LedgerRepository(session).open_vendor_accounts()
         commit_or_conflict(session, f"import of {source or Path(path).name}")
+    result.notes = note_lines(name, notes)
     return result
 
 

@@ -5,7 +5,9 @@ will read them (the neighbourhoods, the points of sale, the optional markets, th
 the walking network and the population points), and lists every problem it finds instead
 of stopping at the first. A *problem* stops the territory from loading or gives wrong
 results; a *note* says what an analysis will not compute (no income, no strata, no
-markets) without stopping anything. ``docs/territory.md`` describes the contract.
+markets) or what is loaded but needs a look (hours OSM's opening_hours parser does not
+understand: the place loads, its hours shown as to be checked) without stopping anything.
+``docs/territory.md`` describes the contract.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from geo_caisse.core.domain import NeighbourhoodLevel
-from geo_caisse.core.errors import GeoCaisseError, ImportFileError
+from geo_caisse.core.errors import GeoCaisseError, ImportFileError, Problem
+from geo_caisse.core.opening_hours import HOURS_FIX
 from geo_caisse.core.territory import LAYERS, Territory
 from geo_caisse.io.readers import read_point_arrays, read_vector_layers
 from geo_caisse.io.strata import read_strata
@@ -144,12 +147,14 @@ def _geojson(report: TerritoryReport, path: Path) -> dict[str, Any] | None:
     return doc
 
 
-def _limited(report: TerritoryReport, where: str, found: list[tuple[str, str]]) -> None:
+def _limited(report: TerritoryReport, where: str, found: list[tuple[str, str]], *,
+             note: bool = False) -> None:
+    add = report.note if note else report.problem
     for message, fix in found[:MAX_PER_FILE]:
-        report.problem(where, message, fix)
+        add(where, message, fix)
     if len(found) > MAX_PER_FILE:
-        report.problem(where, f"and {len(found) - MAX_PER_FILE} more problem(s) like these",
-                       "correct the ones listed and check again")
+        add(where, f"and {len(found) - MAX_PER_FILE} more {'note' if note else 'problem'}(s) "
+            "like these", "correct the ones listed and check again")
 
 
 def _number_or_none(value: Any) -> bool:
@@ -246,16 +251,21 @@ def _point_layer(report: TerritoryReport, territory: Territory, layer: str
     path = territory.layer_paths[layer]
     if not _file(report, path, layer.replace("_", " "), f"[layers] {layer}"):
         return None
+    notes: list[Problem] = []
     try:
         numbered = read_numbered(path, layer, territory,  # type: ignore[arg-type]
-                                 allow_empty=layer == "markets")
+                                 allow_empty=layer == "markets", notes=notes)
     except ImportFileError as exc:
         _limited(report, path.name, [(str(p), _fix_of(p.message, p.field))
                                      for p in exc.problems])
-        return None
+        numbered = None
     except GeoCaisseError as exc:
         report.problem(path.name, str(exc), "export the layer again (GeoJSON, GeoPackage or "
                        "CSV with lon, lat) with the properties of docs/territory.md")
+        return None
+    # hours to be checked are notes, listed even beside the file's problems
+    _limited(report, path.name, [(str(p), HOURS_FIX) for p in notes], note=True)
+    if numbered is None:
         return None
     report.counts[layer] = len(numbered)
     return numbered
@@ -264,8 +274,9 @@ def _point_layer(report: TerritoryReport, territory: Territory, layer: str
 def _fix_of(message: str, field_name: str | None) -> str:
     if "outside the territory" in message:
         return "check the coordinates (longitude first), or widen import_margin_m"
-    if "opening_hours" in message:
-        return "write the hours in OpenStreetMap's opening_hours syntax, e.g. Mo-Sa 08:00-19:00"
+    if message == "opening_hours is required":
+        return ("give the market's days and hours in OpenStreetMap's opening_hours syntax, "
+                "e.g. Tu,Sa 07:00-13:30")
     if "must be one of" in message:
         return "use one of the values listed"
     if "required" in message:

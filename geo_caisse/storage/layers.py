@@ -30,7 +30,7 @@ from geo_caisse.core.domain import (
     Wheelchair,
 )
 from geo_caisse.core.errors import NotFoundError, ValidationError
-from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, parse_opening_hours
+from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, read_opening_hours
 from geo_caisse.storage.models import SRID, MarketRow, NeighbourhoodRow, PointOfSaleRow
 
 BBox = tuple[float, float, float, float]
@@ -38,10 +38,11 @@ T = TypeVar("T")
 
 
 def open_days(opening_hours: str | None) -> str | None:
-    """``"0100010"`` (Monday first) from an opening_hours string, None when unknown."""
-    if not opening_hours:
+    """``"0100010"`` (Monday first) from an opening_hours string, None when unknown or not
+    understood (hours to be checked)."""
+    hours = read_opening_hours(opening_hours)
+    if hours is None or not hours.understood:
         return None
-    hours = parse_opening_hours(opening_hours)
     return "".join("1" if hours.is_open_on(d) else "0" for d in WEEKDAYS)
 
 
@@ -107,11 +108,13 @@ class MarketFilter:
 
 @dataclass
 class UpsertResult:
-    """How many rows an import inserted and updated."""
+    """How many rows an import inserted and updated (``notes``: what the import kept but
+    says, e.g. hours to be checked, one line each)."""
 
     inserted: int = 0
     updated: int = 0
     refs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 class MarketRepository:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from geo_caisse.core.domain import PointOfSale
 from geo_caisse.core.errors import ValidationError
-from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, parse_opening_hours
+from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, read_opening_hours
 from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.network import WalkNetwork
 from geo_caisse.walk.population import Population
@@ -89,8 +89,8 @@ class Destinations:
             np.empty(0, np.int32), np.empty(0))
         days = np.zeros((len(points), 7), dtype=bool)
         for i, p in enumerate(points):
-            if p.opening_hours:
-                hours = parse_opening_hours(p.opening_hours)
+            hours = read_opening_hours(p.opening_hours)
+            if hours is not None:  # hours to be checked open no day, as unknown ones
                 days[i] = [hours.is_open_on(d) for d in WEEKDAYS]
         return cls(ids=np.array([p.id if p.id is not None else -1 for p in points], np.int64),
                    refs=tuple(p.ref for p in points), names=tuple(p.name for p in points),

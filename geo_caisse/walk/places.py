@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from geo_caisse.core.crs import WGS84, transformer
 from geo_caisse.core.domain import PointOfSaleKind
 from geo_caisse.core.errors import DataError, ValidationError
-from geo_caisse.core.opening_hours import parse_opening_hours
+from geo_caisse.core.opening_hours import read_opening_hours
 from geo_caisse.core.places import (
     Moment,
     OpenStatus,
@@ -209,7 +209,7 @@ def find_places(sessions: sessionmaker[Session], territory: Territory, *,
                     moment=moment)
 
     def found(place: Place, walk: PlaceWalk | None) -> Found:
-        hours = parse_opening_hours(place.opening_hours) if place.opening_hours else None
+        hours = read_opening_hours(place.opening_hours)
         return Found(place, status(hours, shown_at), walk)
 
     if lon is None or lat is None:

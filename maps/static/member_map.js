@@ -35,7 +35,7 @@
     opensOn: function (d, t) { return "opens on " + d + " at " + t; },
     closedNow: function (d, t) { return "closed for today — opens " + d + " at " + t; },
     closedOn: function (d, d2, t) { return "closed on " + d + " — opens " + d2 + " at " + t; },
-    closed: "closed", unknown: "hours not given", hours: "Days and hours:",
+    closed: "closed", unknown: "hours not given", to_check: "hours to be checked", hours: "Days and hours:",
     address: "Address:", noAddress: "not given", walkThere: "Walk there",
     link: "Link to this place", here: "You are here", noResult: function (q) {
       return "Nothing found for “" + q + "”: try a street, a neighbourhood, a tram stop or " +
@@ -78,7 +78,8 @@
     opensOn: function (d, t) { return "ouvre le " + d + " à " + t; },
     closedNow: function (d, t) { return "fermé pour aujourd'hui — ouvre " + d + " à " + t; },
     closedOn: function (d, d2, t) { return "fermé le " + d + " — ouvre " + d2 + " à " + t; },
-    closed: "fermé", unknown: "horaires non renseignés", hours: "Jours et horaires :",
+    closed: "fermé", unknown: "horaires non renseignés",
+    to_check: "horaires à vérifier", hours: "Jours et horaires :",
     address: "Adresse :", noAddress: "non renseignée", walkThere: "Y aller à pied",
     link: "Lien vers ce lieu", here: "Vous partez d'ici", noResult: function (q) {
       return "Aucun résultat pour « " + q + " » : essayez une rue, un quartier, un arrêt de " +
@@ -133,6 +134,7 @@
   function hoursText(p, at) {
     var s = p.status;
     if (s.state === "unknown") { return T.unknown; }
+    if (s.state === "to_check") { return T.to_check; }
     var today = at.now;
     if (s.state === "open") {
       if (!at.time) { return T.openDay(C.day(at.weekday), s.day_hours.replace(/(\d\d:\d\d)/g,

@@ -155,3 +155,34 @@ def test_member_map_page_and_docs(client: TestClient) -> None:
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
     assert client.get("/docs").status_code == 200
     assert "/api/nearest" in client.get("/openapi.json").json()["paths"]
+
+
+def test_import_keeps_hours_not_understood_as_to_be_checked(client: TestClient) -> None:
+    """One row's hours the parser refuses never block the others: both load, the import
+    lists a note, the pages say the hours are to be checked instead of open or closed."""
+    body = (b"ref,name,kind,status,lon,lat,opening_hours\n"
+            b"h1,Primeur Lu,shop,conventionne,3.88,43.61,Lu-Sa 8h-19h\n"
+            b'h2,Primeur Mo,shop,conventionne,3.881,43.611,'
+            b'"Mo-Fr 08:00-20:00, Sa 09:00-13:00"\n')
+    r = client.post("/api/import/points_of_sale", files={"file": ("h.csv", body)},
+                    headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert r.json()["inserted"] == 2
+    [note] = r.json()["notes"]
+    assert note.startswith("note: h.csv: row 1, opening_hours: opening_hours 'Lu-Sa 8h-19h' "
+                           "not understood from character 1")
+    assert "Fix: the place is kept and its hours shown as to be checked" in note
+    fc = client.get("/api/points-of-sale", params={"limit": 1000}).json()
+    props = {f["properties"]["ref"]: f["properties"] for f in fc["features"]}
+    assert props["h1"]["hours_fr"] == "à vérifier : Lu-Sa 8h-19h"
+    assert props["h1"]["open_weekdays"] is None and props["h1"]["opening_hours"] == "Lu-Sa 8h-19h"
+    assert props["h2"]["hours_fr"] == "du lundi au vendredi : 8 h – 20 h ; samedi : 9 h – 13 h"
+    places = client.post("/api/places", json={"kinds": ["shop"]}).json()["places"]
+    by_ref = {p["ref"]: p for p in places}
+    assert by_ref["h1"]["status"]["state"] == "to_check"
+    assert by_ref["h1"]["hours_fr"] == "à vérifier : Lu-Sa 8h-19h"
+    assert by_ref["h2"]["status"]["state"] in ("open", "opens_later", "closed")
+    # asked for a day, hours to be checked never answer (as unknown ones)
+    monday = client.post("/api/places", json={"kinds": ["shop"], "when": "Mo"}).json()
+    assert "h1" not in {p["ref"] for p in monday["places"]}
+    assert "h2" in {p["ref"] for p in monday["places"]}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from geo_caisse import CRSError, ImportFileError, PointOfSale, ValidationError
+from geo_caisse.core.errors import Problem
 from geo_caisse.core.territory import Territory
 from geo_caisse.io._gdal import call as _gdal_call
 from geo_caisse.io.validation import read_layer
@@ -57,20 +58,48 @@ def test_every_bad_feature_is_reported_by_number(tmp_path: Path, territory: Terr
         feature({**GOOD, "ref": "nogeom"}, None),
     ]
     path = write_fc(tmp_path / "bad.geojson", features)
+    notes: list[Problem] = []
     with pytest.raises(ImportFileError) as info:
-        read_layer(path, "points_of_sale", territory)
+        read_layer(path, "points_of_sale", territory, notes=notes)
     by_row = {p.row: p.message for p in info.value.problems}
-    assert set(by_row) == {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert set(by_row) == {2, 3, 4, 5, 6, 7, 9, 10, 11}  # hours not understood: a note
     assert "swapped" in by_row[2]
     assert "outside the territory" in by_row[3]
     assert "a Point is expected, got a Polygon" in by_row[5]
     assert "kind must be one of" in by_row[6]
     assert "already used on row 1" in by_row[7]
-    assert "lundi" in by_row[8]
+    assert [(n.row, n.field) for n in notes] == [(8, "opening_hours")]
+    assert "'lundi matin' not understood from character 1" in notes[0].message
     assert "accepts_mona" in by_row[9]
     assert "name is required" in by_row[10]
     assert "no geometry" in by_row[11]
     assert "nothing imported" in str(info.value)
+
+
+def test_hours_not_understood_do_not_block_the_others(tmp_path: Path,
+                                                      territory: Territory) -> None:
+    """The full OSM syntax is read (``,`` between rules); hours the parser refuses keep the
+    row, as written, and are a note; a market without hours is still refused."""
+    features = [
+        feature({**GOOD, "ref": "a", "opening_hours": "Mo-Fr 08:00-20:00, Sa 09:00-13:00"},
+                point(3.88, 43.61)),
+        feature({**GOOD, "ref": "b", "opening_hours": " Lu-Ve 8h-12h "}, point(3.88, 43.61)),
+    ]
+    notes: list[Problem] = []
+    a, b = read_layer(write_fc(tmp_path / "pos.geojson", features), "points_of_sale",
+                      territory, notes=notes)
+    assert a.opening_hours == "Mo-Fr 08:00-20:00, Sa 09:00-13:00"
+    assert b.opening_hours == "Lu-Ve 8h-12h"
+    assert [str(n) for n in notes] == [
+        "row 2, opening_hours: opening_hours 'Lu-Ve 8h-12h' not understood from character 1 "
+        "('Lu-Ve 8h-12h')"]
+    market = {"ref": "m", "name": "Marché", "kind": "plein_vent"}
+    [m] = read_layer(write_fc(tmp_path / "m.geojson", [feature(
+        {**market, "opening_hours": "Di 7h-13h"}, point(3.88, 43.61))]), "markets", territory)
+    assert m.opening_hours == "Di 7h-13h"
+    with pytest.raises(ImportFileError, match="row 1: opening_hours is required"):
+        read_layer(write_fc(tmp_path / "m2.geojson", [feature(market, point(3.88, 43.61))]),
+                   "markets", territory)
 
 
 def test_nan_coordinates_in_csv(tmp_path: Path, territory: Territory) -> None:

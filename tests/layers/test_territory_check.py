@@ -133,3 +133,33 @@ def test_a_folder_that_is_not_a_territory(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
     r = run_check(tmp_path / "nowhere")
     assert r.returncode == 2 and "no such folder" in r.stderr
+
+
+def test_hours_not_understood_are_notes_market_days_absent_a_problem(tmp_path: Path) -> None:
+    folder = copy(tmp_path / "t")
+
+    def french_hours(doc: dict[str, list[dict[str, dict[str, object]]]]) -> None:
+        doc["features"][0]["properties"]["opening_hours"] = "Lu-Sa 8h-19h"
+        doc["features"][1]["properties"]["opening_hours"] = "Mo-Fr 08:00-20:00, Sa 09:00-13:00"
+
+    _edit(folder / "points_of_sale.geojson", french_hours)
+    _edit(folder / "markets.geojson", french_hours)
+    r = run_check(folder)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and r.stderr == ""
+    for name in ("points_of_sale.geojson", "markets.geojson"):
+        assert (f"note: {name}: row 1, opening_hours: opening_hours 'Lu-Sa 8h-19h' not "
+                "understood from character 1") in r.stdout
+    assert "Fix: the place is kept and its hours shown as to be checked; write them in " \
+           "OpenStreetMap's opening_hours syntax" in r.stdout
+    assert "row 2" not in r.stdout  # the full syntax is understood
+
+    def no_days(doc: dict[str, list[dict[str, dict[str, object]]]]) -> None:
+        del doc["features"][2]["properties"]["opening_hours"]
+
+    _edit(folder / "markets.geojson", no_days)
+    report = check_territory(folder)
+    assert [str(p) for p in report.problems] == [
+        "problem: markets.geojson: row 3: opening_hours is required. Fix: give the market's "
+        "days and hours in OpenStreetMap's opening_hours syntax, e.g. Tu,Sa 07:00-13:30"]
+    assert any("'Lu-Sa 8h-19h'" in str(n) for n in report.notes)
