@@ -48,6 +48,9 @@ def _build(args: argparse.Namespace) -> int:
                              progress=to_stderr)
     for note in report.notes:
         print(f"note: {note}")
+    if report.check is not None:  # what the territory cannot compute, as check says it
+        for finding in report.check.notes:
+            print(finding)
     counts = ", ".join(f"{n:,} {what}" for what, n in report.counts.items())
     print(f"{report.directory}: territory built and checked ({counts}); see its "
           "PROVENANCE.md. Serve it with GEO_CAISSE_TERRITORY_DIR="
