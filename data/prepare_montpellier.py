@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
 import shutil
 import sys
@@ -41,6 +40,7 @@ import shapely
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 from geo_caisse.builder.osm import FOOD_SHOPS, UNNAMED_FR  # noqa: E402
+from geo_caisse.builder.strata import income_cdf  # noqa: E402
 
 OUT = ROOT / "montpellier"
 SRC = OUT / "sources"
@@ -234,16 +234,8 @@ AGE_COLUMNS = {
 CITY_CODE = "34172"
 
 
-def _income_cdf(points: list[tuple[float, float]], threshold: float) -> float:
-    """Share of persons below ``threshold`` given (income, cumulative share) points: linear
-    between the published deciles/quartiles, from (0, 0) below the first and along the last
-    segment's slope above the last (capped at 1)."""
-    pts = [(0.0, 0.0), *sorted(points)]
-    for (x0, f0), (x1, f1) in itertools.pairwise(pts):
-        if threshold <= x1:
-            return f0 + (f1 - f0) * (threshold - x0) / (x1 - x0) if x1 > x0 else f1
-    (x0, f0), (x1, f1) = pts[-2], pts[-1]
-    return min(1.0, f1 + (f1 - f0) * (threshold - x1) / (x1 - x0)) if x1 > x0 else 1.0
+#: the territory builder's distribution through published deciles (geo_caisse.builder.strata)
+_income_cdf = income_cdf
 
 
 def strata(neighbourhoods_gdf: gpd.GeoDataFrame) -> pd.DataFrame:

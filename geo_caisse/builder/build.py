@@ -73,6 +73,8 @@ class BuildInputs:
     income_column: str | None = None
     addresses: Path | None = None
     shops: Path | None = None
+    #: INSEE population by age band by IRIS or commune (for the strata estimate)
+    ages: Path | None = None
     #: "osm": the territory is the part of the boundaries inside the OSM extract;
     #: "boundaries": the whole boundaries (default when a BAN file gives the addresses)
     extent: str | None = None
@@ -582,6 +584,7 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
             raise DataError(f"the OSM extract covers no {names[-1]} for half its area: "
                             "give a larger extract, or --extent osm")
 
+    strata_note = _strata(out, inputs, b, props, names[-1])
     centre_pt = shapely.point_on_surface(outline)
     clon, clat = Transformer.from_crs(metric, WGS84, always_xy=True).transform(
         centre_pt.x, centre_pt.y)
@@ -590,8 +593,8 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     counts = {"neighbourhoods": len(props), "points_of_sale": len(pos), "markets": len(mk),
               "address points": len(raw), "street ways": len(streets)}
     _write_toml(out, inputs, b, names, metric, timezone, pop, coverage, (clon, clat), example,
-                bool(places), bool(stops), bool(mk))
-    _write_provenance(out, inputs, b, osm, counts)
+                bool(places), bool(stops), bool(mk), strata_note is None)
+    _write_provenance(out, inputs, b, osm, counts, strata_note)
     progress("checking the folder…")
     check = check_territory(out)
     if not check.ok:
@@ -600,10 +603,52 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     return BuildReport(out, counts, b.notes, check)
 
 
+def _strata(out: Path, inputs: BuildInputs, b: _Builder, props: list[dict[str, Any]],
+            level: str) -> str | None:
+    """Write ``strata.csv`` when ages and an income distribution are given; else why not."""
+    from geo_caisse.builder.strata import (
+        estimate_strata,
+        read_adults_by_band,
+        read_distributions,
+    )
+    from geo_caisse.core.strata import STRATA
+
+    if inputs.ages is None:
+        return "no age table given (--ages)"
+    adults = read_adults_by_band(inputs.ages)
+    b.sources.append((inputs.ages, "INSEE populations by age",
+                      f"adults by age band for {len(adults)} codes"))
+    distributions = read_distributions(inputs.income) if inputs.income else {}
+    if not distributions:
+        return ("the income table gives no distribution (Filosofi's deciles or quartiles "
+                "by IRIS or commune), only medians or nothing")
+    zones = {p["code"]: (float(p["population"] or 0), p["parent_code"])
+             for p in props if p["level"] == level}
+    table, (q1, q2, q3), from_parent = estimate_strata(zones, adults, distributions)
+    if not table:
+        return f"no {level} has both an age table row and a population"
+    lines = ["# ESTIMATED adults (18+) per neighbourhood and draw stratum (territory income",
+             "# quartile x age band), built by geo-caisse territory build from "
+             f"{inputs.ages.name} and",
+             f"# {inputs.income.name if inputs.income else ''}: income quartiles of the "
+             f"territory {q1:,.0f} / {q2:,.0f} / {q3:,.0f} EUR a year per",
+             "# consumption unit; income and age taken as independent in a neighbourhood. "
+             "Source : Insee.",
+             ",".join(["neighbourhood_code", *STRATA])]
+    lines += [",".join([code, *(str(row[s]) for s in STRATA)])
+              for code, row in sorted(table.items())]
+    (out / "strata.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    b.notes.append(f"Strata: estimated for {len(table)} {level}(s) (territory income quartiles "
+                   f"{q1:,.0f}, {q2:,.0f}, {q3:,.0f} €; income and age independent within a "
+                   "neighbourhood)" + (f"; {len(from_parent)} took their parent's table"
+                                       if from_parent else "") + ".")
+    return None
+
+
 def _write_toml(out: Path, inputs: BuildInputs, b: _Builder, levels: list[str], metric: str,
                 timezone: str, pop: Figures | None, coverage: list[str],
                 centre: tuple[float, float], example: str, has_places: bool,
-                has_stops: bool, has_markets: bool) -> None:
+                has_stops: bool, has_markets: bool, has_strata: bool) -> None:
     attribution = ["© OpenStreetMap contributors (ODbL)"]
     if inputs.communes or inputs.iris:
         attribution.append("IGN – INSEE (Licence Ouverte)")
@@ -650,9 +695,11 @@ def _write_toml(out: Path, inputs: BuildInputs, b: _Builder, levels: list[str], 
               f"name = {_toml('Caisse alimentaire – ' + inputs.name)[:124]}",
               "min_members_per_cell = 11",
               "", "[enrolment]",
-              "# no strata: the draw's population quotas and the targeting of under-represented",
-              "# strata need an estimate of adults per neighbourhood, income quartile and age",
-              "# band (strata.csv, docs/territory.md); quotas can be given by hand meanwhile",
+              *(["# ESTIMATED adults per neighbourhood and draw stratum (see PROVENANCE.md)",
+                 'strata = "strata.csv"'] if has_strata else [
+                "# no strata: the draw's population quotas and the targeting of under-represented",
+                "# strata need an estimate of adults per neighbourhood, income quartile and age",
+                "# band (strata.csv, docs/territory.md); quotas can be given by hand meanwhile"]),
               "", "[basemap]", "# the background: the extract's named streets and paths",
               'streets = "streets.gpkg"', 'street_name = "name"', 'street_type = "highway"',
               'major_types = ["primary", "secondary", "tertiary", "trunk"]', "paths = true",
@@ -674,6 +721,7 @@ LICENCES = {
     "commune boundaries": "IGN Admin Express / INSEE COG, Licence Ouverte / Etalab",
     "IRIS boundaries": "IGN – INSEE Contours IRIS, Licence Ouverte / Etalab",
     "INSEE populations": "Source : Insee, recensements de la population, Licence Ouverte",
+    "INSEE populations by age": "Source : Insee, recensements de la population, Licence Ouverte",
     "INSEE Filosofi": "Source : Insee, Filosofi, Licence Ouverte",
     "Base Adresse Nationale": "Base Adresse Nationale, Licence Ouverte 2.0",
     "list of shops": "the licence its producer states (a list with none stated is not "
@@ -682,7 +730,7 @@ LICENCES = {
 
 
 def _write_provenance(out: Path, inputs: BuildInputs, b: _Builder, osm: OsmExtract,
-                      counts: dict[str, int]) -> None:
+                      counts: dict[str, int], strata_note: str | None) -> None:
     lines = [f"# {inputs.name}: where each file comes from", "",
              f"Built by `geo-caisse territory build` on {date.today().isoformat()}. Every "
              "input is copied under `sources/` (the OSM extract, which is also the walking "
@@ -697,7 +745,8 @@ def _write_provenance(out: Path, inputs: BuildInputs, b: _Builder, osm: OsmExtra
     lines += ["", "Every point of sale is a **candidate**: the committee decides which are "
               "conventionnés.", "", "## Estimates, omissions and what is not available", ""]
     lines += [f"- {n}" for n in b.notes]
-    lines += ["- Strata: absent (no age table given): `[enrolment] strata` is not set, so the "
-              "draw's population quotas and the under-represented term of targeting are "
-              "unavailable until a strata.csv is added."]
+    if strata_note is not None:
+        lines += [f"- Strata: absent ({strata_note}): `[enrolment] strata` is not set, so the "
+                  "draw's population quotas and the under-represented term of targeting are "
+                  "unavailable until a strata.csv is added."]
     (out / "PROVENANCE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

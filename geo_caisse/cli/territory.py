@@ -42,7 +42,8 @@ def _build(args: argparse.Namespace) -> int:
         iris=path(args.iris), population=path(args.population),
         population_column=args.population_column, income=path(args.income),
         income_column=args.income_column, addresses=path(args.addresses),
-        shops=path(args.shops), extent=args.extent, metric_crs=args.metric_crs,
+        shops=path(args.shops), ages=path(args.ages), extent=args.extent,
+        metric_crs=args.metric_crs,
         timezone=args.timezone)
     report = build_territory(inputs, Path(args.directory), force=args.force,
                              progress=to_stderr)
@@ -86,6 +87,8 @@ def register(sub: Subcommands) -> None:
                        "extract's address points)")
     build.add_argument("--shops", help="the caisse's own list of shops (CSV: name, activity, "
                        "longitude, latitude)")
+    build.add_argument("--ages", help="INSEE population by age by IRIS or commune (CSV, "
+                       "P19_POP1824…): with Filosofi deciles in --income, the draw's strata")
     build.add_argument("--extent", choices=("osm", "boundaries"),
                        help="the territory: the boundaries inside the OSM extract (osm, the "
                        "default without --addresses) or the whole boundaries")

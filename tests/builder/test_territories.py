@@ -219,3 +219,28 @@ def test_a_simulated_year_a_draw_and_targeting(place: Place) -> None:
                   headers=AUTH)
     assert r.status_code == 200, r.text
     assert r.json()["sites"]
+
+
+def test_strata_are_estimated_when_ages_and_deciles_are_given(tmp_path: Path) -> None:
+    from tests.builder.test_strata import AGES, FILO
+
+    ages, deciles = tmp_path / "ages.csv", tmp_path / "filo_deciles.csv"
+    ages.write_text(AGES, encoding="utf-8")
+    deciles.write_text(FILO, encoding="utf-8")
+    # Bondy's real Filosofi file gives medians only: no distribution, strata absent, said so
+    assert cli(["territory", "build", str(tmp_path / "medians"), *COMMANDS["bondy"],
+                "--ages", str(ages)]) == 0
+    provenance = (tmp_path / "medians" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "Strata: absent (the income table gives no distribution" in provenance
+    # with deciles (two IRIS here), the estimate is written and the territory uses it
+    args = [a if not a.endswith("disp_med.csv") else str(deciles) for a in COMMANDS["bondy"]]
+    assert cli(["territory", "build", str(tmp_path / "deciles"), *args,
+                "--ages", str(ages)]) == 0
+    t = Territory.from_dir(tmp_path / "deciles")
+    assert t.strata_path is not None and t.strata_path.name == "strata.csv"
+    assert check_territory(tmp_path / "deciles").ok
+    from geo_caisse.io.strata import read_strata
+
+    table = read_strata(t.strata_path)
+    assert set(table) == {"930100101", "930100102"}
+    assert all(set(row) == set(STRATA) for row in table.values())
