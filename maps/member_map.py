@@ -23,7 +23,7 @@ KINDS = ("market", "producer", "shop", "epicerie", "cooperative", "amap")
 TEXT: dict[str, dict[str, Any]] = {
     "fr": {
         "title": "Où dépenser mes MonA&nbsp;?", "search": "Adresse ou lieu", "go": "Chercher",
-        "example": "12 rue de la Loge, marché…",
+        "example": "une adresse, une rue, un marché…",
         "note": "Recherche sur la carte, sans service extérieur&nbsp;; l'adresse n'est ni "
                 "enregistrée ni transmise.", "loading": "Chargement…",
         "page": "geo_caisse — où dépenser mes MonA",
@@ -55,7 +55,7 @@ TEXT: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "Where can I spend my MonA?", "search": "Address or place", "go": "Search",
-        "example": "12 rue de la Loge, a market…",
+        "example": "an address, a street, a market…",
         "note": "Searched on the map itself, with no outside service; the address is "
                 "neither kept nor sent anywhere.", "loading": "Loading…",
         "page": "geo_caisse — where to spend my MonA",

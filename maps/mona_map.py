@@ -18,4 +18,5 @@ def build_mona_map(territory: Territory, *, api_base: str = "/api") -> str:
                       login_heading="Connexion coordination", script="mona_map.js",
                       nav="/coordination/mona",
                       config={"api": api_base,
-                              "min_members": territory.caisse.min_members_per_cell})
+                              "min_members": territory.caisse.min_members_per_cell,
+                              "centre_label": territory.caisse.centre_label})

@@ -38,6 +38,7 @@ from api.schemas.walking import (
 )
 from geo_caisse.core.domain import NeighbourhoodLevel
 from geo_caisse.walk.deserts import report_metadata
+from geo_caisse.walk.missing import low_income_missing
 from geo_caisse.walk.printmap import FORMATS, layer_map
 from geo_caisse.walk.service import WalkingService
 
@@ -127,14 +128,18 @@ def what_if(body: WhatIfRequest, sessions: SessionsDep, walking: WalkingDep) -> 
     change = walking.what_if(sessions, add_lon=body.add_lon, add_lat=body.add_lat,
                              remove_id=body.remove_id, threshold_min=threshold,
                              open_on=weekday(body.open_on))
+    no_income = low_income_missing(walking.territory, walking.population)
     return WhatIfResponse(
         threshold_min=threshold, nodes_changed=change.nodes_changed,
         people_closer=round(change.people_closer, 1),
         people_out_of_low_access=round(change.people_out_of_low_access, 1),
-        low_income_out_of_desert=round(change.low_income_out_of_low_access, 1),
+        low_income_out_of_desert=None if no_income else round(
+            change.low_income_out_of_low_access, 1),
         people_into_low_access=round(change.people_into_low_access, 1),
-        low_income_into_desert=round(change.low_income_into_low_access, 1),
-        mean_change_min=round(change.mean_change_min, 2))
+        low_income_into_desert=None if no_income else round(
+            change.low_income_into_low_access, 1),
+        mean_change_min=round(change.mean_change_min, 2),
+        unavailable={} if no_income is None else {"low_income": no_income})
 
 
 @router.get("/whatif/candidates", response_model=list[CandidateScore],
@@ -146,9 +151,11 @@ def candidates(sessions: SessionsDep, walking: WalkingDep, open_on: OpenOnDep,
     people) each would bring within ``threshold_min`` of a conventionné, one at a time."""
     ranked = walking.rank_candidates(sessions, top=top, threshold_min=threshold_min,
                                      open_on=open_on)
+    no_income = low_income_missing(walking.territory, walking.population)
     return [CandidateScore(rank=i + 1,
                            people_within_reach=round(r.score.people_within_reach, 1),
-                           low_income_within_reach=round(r.score.low_income_within_reach, 1),
+                           low_income_within_reach=None if no_income else round(
+                               r.score.low_income_within_reach, 1),
                            feature=pos_feature(r.point_of_sale))
             for i, r in enumerate(ranked)]
 

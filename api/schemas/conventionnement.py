@@ -163,7 +163,7 @@ class Decided(BaseModel):
 class Band(BaseModel):
     minutes: int
     people: int
-    low_income_people: int
+    low_income_people: int | None   # None: the territory holds no income
     members: int
 
 
@@ -174,9 +174,9 @@ class Effect(BaseModel):
     status: str
     threshold_min: float
     people_brought_within_reach: float
-    low_income_brought_within_reach: float
+    low_income_brought_within_reach: float | None   # None: the territory holds no income
     people_put_out_of_reach: float
-    low_income_put_out_of_reach: float
+    low_income_put_out_of_reach: float | None
     people_closer: float
     mean_change_min: float
     desert_before: float | None   # None: no income data, food deserts are not counted
@@ -186,3 +186,6 @@ class Effect(BaseModel):
     min_members: int
     bands: list[Band]
     areas_withheld: int
+    unavailable: dict[str, str] = Field(default={}, description="figures not computed (null) "
+                                        "and why: low_income when the territory holds no "
+                                        "income")

@@ -34,7 +34,8 @@ class SiteExplanation(BaseModel):
     site: Site
     value: float
     people_reached: int
-    terms: dict[str, int]
+    terms: dict[str, int | None] = Field(description="people per term; null: not computed "
+                                         "(see the answer's unavailable)")
     neighbourhoods: list[str]
     mona_per_month: MonaPerMonth
 
@@ -42,9 +43,9 @@ class SiteExplanation(BaseModel):
 class CellProperties(BaseModel):
     people: int
     value: float
-    desert_low_income: int
-    under_represented: int
-    spare_capacity: int
+    desert_low_income: int | None
+    under_represented: int | None
+    spare_capacity: int | None
 
 
 class InstanceSize(BaseModel):
@@ -64,8 +65,10 @@ class TargetingAnswer(BaseModel):
     seconds: float
     notes: list[str]
     coefficients: dict[str, float]
-    terms_covered: dict[str, int]
-    terms_total: dict[str, int]
+    terms_covered: dict[str, int | None]
+    terms_total: dict[str, int | None]
+    unavailable: dict[str, str] = Field(description="each term the territory lacks the input "
+                                        "for (its people null, its coefficient 0), and why")
     instance: InstanceSize
     sites: list[SiteExplanation]
     cells: FeatureCollection[Feature[Polygon | MultiPolygon, CellProperties]]
@@ -83,7 +86,8 @@ class DemandPoint(BaseModel):
 class Band(BaseModel):
     minutes: int
     people: int
-    low_income_people: int
+    low_income_people: int | None = Field(description="null: the territory holds no income "
+                                          "(see unavailable)")
     members: int
     areas: list[str]
     mona_allocated_per_month: int
@@ -109,6 +113,9 @@ class Demand(BaseModel):
     areas_withheld: int
     method: str
     people_source: str
+    unavailable: dict[str, str] = Field(default={}, description="figures not computed (null) "
+                                        "and why: low_income when the territory holds no "
+                                        "income")
     years: list[str] = Field(default=[], description="the years the ledger holds")
     year: str | None = Field(default=None, description="the year of spent_here and "
                              "received_by_month: by default the latest complete one")

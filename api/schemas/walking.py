@@ -92,14 +92,19 @@ class WhatIfResponse(BaseModel):
     nodes_changed: int
     people_closer: float
     people_out_of_low_access: float
-    low_income_out_of_desert: float
+    low_income_out_of_desert: float | None = Field(description="null: the territory holds no "
+                                                   "income (see unavailable)")
     people_into_low_access: float
-    low_income_into_desert: float
+    low_income_into_desert: float | None
     mean_change_min: float
+    unavailable: dict[str, str] = Field(default={}, description="figures not computed (null) "
+                                        "and why: low_income when the territory holds no "
+                                        "income")
 
 
 class CandidateScore(BaseModel):
     rank: int
     people_within_reach: float
-    low_income_within_reach: float
+    low_income_within_reach: float | None = Field(description="null: the territory holds no "
+                                                  "income")
     feature: PointOfSaleFeature

@@ -148,8 +148,9 @@ class CaisseConfig:
     """``[caisse]``: the caisse's own rules (the committee sets them, not the code).
 
     ``centre`` lists the neighbourhood codes (any level) whose points of sale count as the
-    city centre in the Mona flows; ``min_members_per_cell`` may raise, never lower, the
-    INSEE rule of 11 members behind every published figure.
+    city centre in the Mona flows, under the name ``centre_label`` (default "Centre");
+    ``min_members_per_cell`` may raise, never lower, the INSEE rule of 11 members behind
+    every published figure.
     """
 
     name: str = ""
@@ -160,6 +161,7 @@ class CaisseConfig:
     payment_code_ttl_min: float = 10.0
     invitation_ttl_days: int = 30
     centre: tuple[str, ...] = ()
+    centre_label: str = "Centre"
     min_members_per_cell: int = 11
     contribution_grid: tuple[ContributionStep, ...] = ()
 
@@ -190,6 +192,10 @@ class CaisseConfig:
         name = table.get("name", "")
         if not isinstance(name, str) or len(name) > 120:
             raise DataError(f"{where}: [caisse] name must be text of at most 120 characters")
+        label = table.get("centre_label", "Centre")
+        if not isinstance(label, str) or not 1 <= len(label.strip()) <= 60:
+            raise DataError(f"{where}: [caisse] centre_label must be text of 1 to 60 "
+                            "characters (the centre's name in the Mona flows)")
         return cls(
             name=name,
             monthly_allocation_mona=_decimal(table, "monthly_allocation_mona", "100",
@@ -201,7 +207,8 @@ class CaisseConfig:
                                          low=1, high=1440),
             invitation_ttl_days=int(_number(table, "invitation_ttl_days", 30, where=where,
                                             low=1, high=365)),
-            centre=tuple(centre), min_members_per_cell=minimum, contribution_grid=tuple(grid),
+            centre=tuple(centre), centre_label=label.strip(), min_members_per_cell=minimum,
+            contribution_grid=tuple(grid),
         )
 
     def indicative_contribution(self, income_uc_eur: Decimal) -> Decimal | None:

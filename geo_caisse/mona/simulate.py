@@ -75,9 +75,11 @@ def _sample_in(poly: Any, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year: int,
-                  members: int = 400, seed: int = 2025, city_code: str = "34172",
+                  members: int = 400, seed: int = 2025, city_code: str | None = None,
                   city_share: float = 0.85, progress: Progress = quiet) -> Simulation:
-    """Register ``members`` synthetic members and return a year of movements as CSV."""
+    """Register ``members`` synthetic members and return a year of movements as CSV:
+    ``city_share`` of them in the city (``city_code``, default: the communes the territory's
+    walking network covers, ``[network] coverage``), the others in its other communes."""
     if not 11 <= members <= 200_000:
         raise ValidationError(f"members must be between 11 and 200000, got {members}")
     rng = np.random.default_rng(seed)
@@ -92,8 +94,11 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
         market_days = {m.id: m.open_days for m in session.scalars(select(MarketRow))}
     if not pos:
         raise ValidationError("no conventionné accepts the Mona: nothing to simulate")
+    in_city = ({city_code} if city_code is not None else
+               set(territory.network.coverage) if territory.network else set())
     city = [z for z in zones if z.level == "sous_quartier" and z.population]
-    others = [z for z in zones if z.level == "commune" and z.code != city_code and z.population]
+    others = [z for z in zones if z.level == "commune" and in_city and z.code not in in_city
+              and z.population]
     if not city:
         city = [z for z in zones if z.level == "commune" and z.population]
         others = []

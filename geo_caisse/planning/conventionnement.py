@@ -5,7 +5,8 @@ low-income people brought within the desert threshold's walk, the food desert be
 after); for one that does: what ending its convention would change. Beside it, the people
 and the members living within 5, 10 and 15 minutes' walk, members counted by whole areas of
 at least the territory's minimum group (:func:`~geo_caisse.planning.demand.producer_demand`),
-so no small group can be read off a dossier.
+so no small group can be read off a dossier. Without income in the territory the low-income
+figures are ``None`` and ``unavailable`` says why.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from geo_caisse.layers.conventionnement import dossier_place
 from geo_caisse.planning.demand import producer_demand
+from geo_caisse.walk.missing import low_income_missing
 
 if TYPE_CHECKING:
     from geo_caisse.core.territory import Territory
@@ -45,17 +47,22 @@ def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
     low_access_after = (low_access_before - change.people_out_of_low_access
                         + change.people_into_low_access)
     demand = producer_demand(walking, sessions, territory, pos_id, flows=flows)
+    # None: the territory holds no income, so no low-income person nor desert is counted
+    no_income = low_income_missing(territory, walking.population)
+
+    def low_income(value: float) -> float | None:
+        return None if no_income else round(value, 1)
+
     return {
         "dossier_id": dossier_id, "point_of_sale_id": pos_id,
         "mode": "remove" if takes else "add",
         "status": pos.status.value, "threshold_min": threshold,
         "people_brought_within_reach": round(change.people_out_of_low_access, 1),
-        "low_income_brought_within_reach": round(change.low_income_out_of_low_access, 1),
+        "low_income_brought_within_reach": low_income(change.low_income_out_of_low_access),
         "people_put_out_of_reach": round(change.people_into_low_access, 1),
-        "low_income_put_out_of_reach": round(change.low_income_into_low_access, 1),
+        "low_income_put_out_of_reach": low_income(change.low_income_into_low_access),
         "people_closer": round(change.people_closer, 1),
         "mean_change_min": round(change.mean_change_min, 2),
-        # None: the territory holds no income, so no food desert is counted
         "desert_before": None if math.isnan(desert_before) else round(desert_before, 1),
         "desert_after": None if math.isnan(desert_after) else round(desert_after, 1),
         "low_access_before": round(low_access_before, 1),
@@ -64,6 +71,7 @@ def dossier_effect(walking: WalkingService, sessions: sessionmaker[Session],
         "bands": [{k: b[k] for k in ("minutes", "people", "low_income_people", "members")}
                   for b in demand["bands"]],
         "areas_withheld": demand["areas_withheld"],
+        "unavailable": demand["unavailable"],
     }
 
 

@@ -28,6 +28,7 @@ from geo_caisse.core.privacy import AdaptiveGrid, check_min_members
 from geo_caisse.storage.layers import PointOfSaleRepository
 from geo_caisse.storage.models import MemberRow
 from geo_caisse.walk.accessibility import Accessibility, Destinations
+from geo_caisse.walk.missing import low_income_missing
 
 if TYPE_CHECKING:
     from geo_caisse.core.territory import Territory
@@ -70,13 +71,16 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
     if walking.territory.network and snap > walking.territory.network.max_snap_m:
         raise ValidationError(f"point of sale {point_of_sale_id} is {snap:.0f} m from the "
                               "walking network: no walking times there")
-    # people (census estimates) within each band
+    # people (census estimates) within each band; low-income people unknown (None) when
+    # the territory holds no income
     t_point = access.point_time_min
+    no_income = low_income_missing(territory, pop)
     bands: list[dict[str, Any]] = []
     for minutes in BANDS_MIN:
         inside = np.nan_to_num(t_point, nan=np.inf) <= minutes
         bands.append({"minutes": minutes, "people": round(float(pop.population[inside].sum())),
-                      "low_income_people": round(float(pop.low_income[inside].sum()))})
+                      "low_income_people": None if no_income else round(float(
+                          pop.low_income[inside].sum()))})
     # members, by whole areas of the grid
     ids, homes, active = _active_members(sessions)
     if flows is not None:
@@ -130,6 +134,7 @@ def producer_demand(walking: WalkingService, sessions: sessionmaker[Session],
         "method": ("members counted by whole areas of >= "
                    f"{k} members, by the median walk of each area's homes"),
         "people_source": "census estimates spread over address points",
+        "unavailable": {} if no_income is None else {"low_income": no_income},
     }
     if flows is not None and flows.years():
         years = flows.years()

@@ -14,21 +14,25 @@ market (a place to hold a recruitment stand), a cell is covered by a site within
   weighted by how far below the median conventionné's number of payers they are (counts
   under the minimum-group rule count as 0, so no small count is used or shown).
 
-Each term has a coefficient (default 1). :mod:`geo_caisse.planning.targeting` solves the
-instance (:mod:`geo_caisse.planning.mclp`) and explains the places it chooses.
+Each term has a coefficient (default 1). A term the territory lacks the input for (no income
+at the ``[population] level`` for the first, no ``[enrolment] strata`` for the second) is
+``missing``, with the reason: it weighs nothing, and a coefficient above 0 on it is a
+:class:`~geo_caisse.core.errors.MissingInputError` naming the input (never a silent 0).
+:mod:`geo_caisse.planning.targeting` solves the instance (:mod:`geo_caisse.planning.mclp`)
+and explains the places it chooses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from geo_caisse.core.errors import ValidationError
+from geo_caisse.core.errors import MissingInputError, ValidationError
 from geo_caisse.core.strata import STRATA
 from geo_caisse.planning.mclp import CoverageInstance
 
@@ -66,13 +70,18 @@ class RecruitmentInstance:
     conv_name: list[str]
     conv_spare: NDArray[np.float64]
     metric_crs: str = "EPSG:2154"
+    #: the terms the territory lacks an input for, and why (their cells hold 0, unknown)
+    missing: Mapping[str, str] = field(default_factory=dict)
 
 
 def combine_terms(terms: Mapping[str, NDArray[np.float64]],
-                  coefficients: Mapping[str, float] | None) -> tuple[NDArray[np.float64],
+                  coefficients: Mapping[str, float] | None,
+                  missing: Mapping[str, str] | None = None) -> tuple[NDArray[np.float64],
                                                                     dict[str, float]]:
-    """The cell weights: the terms times their coefficients (default 1 each)."""
-    coef = {t: 1.0 for t in TERMS}
+    """The cell weights: the terms times their coefficients (default 1 each, 0 for a
+    ``missing`` term; above 0 on one is a MissingInputError giving the reason)."""
+    missing = missing or {}
+    coef = {t: 0.0 if t in missing else 1.0 for t in TERMS}
     for name, value in (coefficients or {}).items():
         if name not in TERMS:
             raise ValidationError(f"unknown objective term {name!r}; known: {', '.join(TERMS)}")
@@ -80,6 +89,11 @@ def combine_terms(terms: Mapping[str, NDArray[np.float64]],
                 0 <= value <= 100 and np.isfinite(value)):
             raise ValidationError(f"coefficient of {name} must be a number in [0, 100]")
         coef[name] = float(value)
+    asked = [t for t in TERMS if t in missing and coef[t] > 0]
+    if asked:
+        raise MissingInputError("; ".join(
+            f"the targeting's term {t} cannot be computed: {missing[t]}; or set {t}=0 to "
+            "target on the other terms" for t in asked))
     weight = sum((coef[t] * np.asarray(terms[t], float) for t in TERMS),
                  start=np.zeros_like(np.asarray(terms[TERMS[0]], float)))
     return weight, coef
@@ -119,6 +133,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
         PointOfSaleRepository,
     )
     from geo_caisse.walk.accessibility import Accessibility, Destinations
+    from geo_caisse.walk.missing import low_income_missing
 
     if isinstance(reach_min, bool) or not isinstance(reach_min, int | float) or not (
             1 <= reach_min <= 30):
@@ -144,13 +159,21 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
                            minlength=n_cells).astype(np.float64)
 
     people = per_cell(pop.population)
+    missing: dict[str, str] = {}
+    income = low_income_missing(territory, pop)
+    if income is not None:
+        missing["desert_low_income"] = income
     # (a) low-income people in food deserts
     desert = np.nan_to_num(access.point_time_min, nan=0.0, posinf=np.inf) > \
         cfg.desert_threshold_min
     term_a = per_cell(pop.low_income * desert)
     # (b) people of under-represented strata, by their neighbourhood's strata mix
-    strata = territory_strata(territory)
-    gaps = _stratum_gaps(sessions, territory)
+    try:
+        strata = territory_strata(territory)
+        gaps = _stratum_gaps(sessions, territory)
+    except MissingInputError as exc:   # no [enrolment] strata: the term is unknown
+        missing["under_represented"] = str(exc)
+        strata, gaps = {}, {}
     level = min(pop.area_index, key=lambda lv: {"sous_quartier": 0, "quartier": 1}.get(lv, 2))
     area_of = pop.area_index[level]
     mix = np.zeros(len(pop.areas))
@@ -194,7 +217,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
     cover = sp.csc_array((np.ones(r.size, dtype=bool), (r, c)), shape=(n_cells, len(sites)))
     terms = {"desert_low_income": term_a, "under_represented": term_b,
              "spare_capacity": term_c}
-    weight, coef = combine_terms(terms, coefficients)
+    weight, coef = combine_terms(terms, coefficients, missing)
     first_point = np.full(n_cells, -1, dtype=np.intp)
     first_point[point_cell[pts][::-1]] = pts[::-1]
     codes = [pop.areas[a].code if a >= 0 else "" for a in area_of[first_point]]
@@ -211,12 +234,12 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
         site_lonlat=np.column_stack([lon, lat]), reach_min=float(reach_min),
         site_conventionnes=site_access.destinations_within(reach_min, conv_dest),
         conv_id=conv_ids, conv_name=[p.name for p in conventionnes], conv_spare=spare,
-        metric_crs=network.crs)
+        metric_crs=network.crs, missing=missing)
 
 
 def with_coefficients(rec: RecruitmentInstance, coefficients: Mapping[str, float] | None
                       ) -> RecruitmentInstance:
     """The same instance with other term coefficients (no walking search again)."""
-    weight, coef = combine_terms(rec.terms, coefficients)
+    weight, coef = combine_terms(rec.terms, coefficients, rec.missing)
     return replace(rec, instance=CoverageInstance(weight, rec.instance.cover),
                    coefficients=coef)

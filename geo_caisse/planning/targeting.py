@@ -3,7 +3,8 @@
 The answer is what a coordinator reads: the chosen sites in the order of what they add, the
 people per term, the neighbourhoods and the Mona a stand there could bring to which
 conventionnés, the covered cells as GeoJSON, and how the answer was obtained (exact or
-interactive, bound and gap).
+interactive, bound and gap). A term the territory lacks the input for counts ``None`` people,
+its reason in ``unavailable``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ import numpy as np
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.planning.mclp import Solution, solve_exact, solve_interactive
 from geo_caisse.planning.recruitment import TERMS, RecruitmentInstance
+
+
+def _per_term(rec: RecruitmentInstance, cells: Any) -> dict[str, int | None]:
+    """People per term over ``cells``; None for a term the territory lacks the input for."""
+    return {t: None if t in rec.missing else round(float(rec.terms[t][cells].sum()))
+            for t in TERMS}
 
 
 def explain(rec: RecruitmentInstance, solution: Solution, *, members_per_site: int,
@@ -44,7 +51,7 @@ def explain(rec: RecruitmentInstance, solution: Solution, *, members_per_site: i
                      "lat": round(float(rec.site_lonlat[j, 1]), 6)},
             "value": round(float(rec.instance.weight[new].sum()), 1),
             "people_reached": round(float(rec.cell_people[new].sum())),
-            "terms": {t: round(float(rec.terms[t][new].sum())) for t in TERMS},
+            "terms": _per_term(rec, new),
             "neighbourhoods": [c for c, _ in sorted(areas.items(), key=lambda kv: -kv[1])
                                if c][:4],
             "mona_per_month": {
@@ -85,14 +92,15 @@ def target(rec: RecruitmentInstance, k: int, *, mode: str = "exact",
         features.append({"type": "Feature", "geometry": mapping(geom), "properties": {
             "people": round(float(rec.cell_people[i])),
             "value": round(float(rec.instance.weight[i]), 1),
-            **{t: round(float(rec.terms[t][i])) for t in TERMS}}})
+            **_per_term(rec, [i])}})
     return {
         "k": len(solution.sites), "reach_min": rec.reach_min, "method": solution.method,
         "objective": round(solution.objective, 1), "bound": round(solution.bound, 1),
         "gap": round(solution.gap, 4), "seconds": round(solution.seconds, 4),
         "notes": list(solution.notes), "coefficients": dict(rec.coefficients),
-        "terms_covered": {t: round(float(rec.terms[t][covered].sum())) for t in TERMS},
-        "terms_total": {t: round(float(rec.terms[t].sum())) for t in TERMS},
+        "terms_covered": _per_term(rec, covered),
+        "terms_total": _per_term(rec, slice(None)),
+        "unavailable": dict(rec.missing),
         "instance": {"cells": rec.instance.n_cells, "sites": rec.instance.n_sites},
         "sites": explain(rec, solution, members_per_site=members_per_site,
                          monthly_allocation_mona=monthly_allocation_mona),

@@ -124,17 +124,19 @@
     var adding = e.mode === "add", ten = e.bands[1];
     var members = ten.members === 0 ? "moins de " + num(e.min_members) + " membres (" +
       C.secret + ")" : num(ten.members) + " membres";
+    // null: the territory holds no income, the low-income people are not counted
+    function modest(n) {
+      return n == null ? "" : ", dont <strong>" + num(Math.round(n)) + " aux revenus modestes</strong>";
+    }
     return (adding ?
       "<p>Le conventionner mettrait <strong>" + people(e.people_brought_within_reach) +
-      "</strong>, dont <strong>" + num(Math.round(e.low_income_brought_within_reach)) +
-      " aux revenus modestes</strong>, à moins de " + num(e.threshold_min) +
-      " minutes à pied d'un lieu où payer en MonA.</p>" :
+      "</strong>" + modest(e.low_income_brought_within_reach) + ", à moins de " +
+      num(e.threshold_min) + " minutes à pied d'un lieu où payer en MonA.</p>" :
       "<p>Il est conventionné. Y mettre fin éloignerait <strong>" +
-      people(e.people_put_out_of_reach) + "</strong>, dont <strong>" +
-      num(Math.round(e.low_income_put_out_of_reach)) + " aux revenus modestes</strong>, à " +
-      "plus de " + num(e.threshold_min) + " minutes à pied du plus proche.</p>") +
-      (e.desert_before == null ? "<p>Désert alimentaire : non calculé, faute de données de " +
-        "revenus pour ce territoire.</p>" :
+      people(e.people_put_out_of_reach) + "</strong>" + modest(e.low_income_put_out_of_reach) +
+      ", à plus de " + num(e.threshold_min) + " minutes à pied du plus proche.</p>") +
+      (e.desert_before == null ? "<p>Habitants aux revenus modestes et désert alimentaire : " +
+        "non calculés, revenus non fournis pour ce territoire.</p>" :
       "<p>Désert alimentaire : " + people(e.desert_before) + " aujourd'hui, " +
       people(e.desert_after) + (adding ? " s'il est conventionné" : " sans lui") + ".</p>") +
       "<p>Habitent à moins de 10 minutes à pied : " + people(ten.people) + ", dont " +

@@ -160,10 +160,12 @@
   function showChange(title, r) {
     document.getElementById("gc-whatif").innerHTML = '<div class="gc-result"><strong>' +
       esc(title) + "</strong><br>" +
-      "Sortent du désert alimentaire : " + fmt(r.low_income_out_of_desert) + " habitants modestes<br>" +
+      (r.low_income_out_of_desert == null
+        ? "Désert alimentaire : non calculé, revenus non fournis pour ce territoire<br>"
+        : "Sortent du désert alimentaire : " + fmt(r.low_income_out_of_desert) + " habitants modestes<br>") +
       "Passent sous le seuil de " + C.minutes(r.threshold_min) + " : " + fmt(r.people_out_of_low_access) + " habitants<br>" +
       "Passent au-dessus du seuil : " + fmt(r.people_into_low_access) +
-      " (dont " + fmt(r.low_income_into_desert) + " modestes)<br>" +
+      (r.low_income_into_desert == null ? "" : " (dont " + fmt(r.low_income_into_desert) + " modestes)") + "<br>" +
       "Habitants dont le trajet change : " + fmt(r.people_closer || 0) +
       (r.mean_change_min ? " · " + (r.mean_change_min > 0 ? "+" : "−") + C.minutes(Math.abs(r.mean_change_min)) + " en moyenne" : "") +
       "</div>";
@@ -197,14 +199,19 @@
   });
   function candidates() {
     return json(cfg.api + "/whatif/candidates?top=10&" + params()).then(function (list) {
-      var html = "<table><tr><th>Commerce</th><th>modestes</th><th>tous</th></tr>";
+      // no income in the territory: no column of low-income people, and the reason said
+      var modest = list.some(function (c) { return c.low_income_within_reach != null; });
+      var html = "<table><tr><th>Commerce</th>" + (modest ? "<th>modestes</th>" : "") +
+                 "<th>tous</th></tr>";
       list.forEach(function (c, i) {
         var p = c.feature.properties;
         html += "<tr><td><button type=button data-i=\"" + i + "\">" + esc(p.name) + "</button></td>" +
-                "<td class=num>" + fmt(c.low_income_within_reach) + "</td><td class=num>" +
-                fmt(c.people_within_reach) + "</td></tr>";
+                (modest ? "<td class=num>" + fmt(c.low_income_within_reach) + "</td>" : "") +
+                "<td class=num>" + fmt(c.people_within_reach) + "</td></tr>";
       });
-      html += '</table><p class="gc-note">Habitants amenés à moins du seuil, chacun seul.</p>';
+      html += '</table><p class="gc-note">Habitants amenés à moins du seuil, chacun seul.' +
+              (modest || !list.length ? "" : " Habitants modestes : non calculé, revenus non " +
+               "fournis pour ce territoire.") + "</p>";
       var div = document.getElementById("gc-candidates");
       div.innerHTML = html;
       div.querySelectorAll("button").forEach(function (b) {

@@ -119,7 +119,7 @@
       .sort(function (a, b) { return Number(b.total.mona) - Number(a.total.mona); });
     document.getElementById("gc-summary").innerHTML =
       "<h2>Où va la MonA (" + esc(periodText(s.period)) + ")</h2><table>" +
-      "<tr><td>Centre-ville</td><td class='num'>" + mona(c.centre.mona) + "</td><td class='num'>" + pct(cs[0]) + "</td></tr>" +
+      "<tr><td>" + esc(cfg.centre_label) + "</td><td class='num'>" + mona(c.centre.mona) + "</td><td class='num'>" + pct(cs[0]) + "</td></tr>" +
       "<tr><td>Ailleurs</td><td class='num'>" + mona(c.elsewhere.mona) + "</td><td class='num'>" + pct(cs[1]) + "</td></tr>" +
       "<tr><td>Producteurs et étals</td><td class='num'>" + mona(p.producers.mona) + "</td><td class='num'>" + pct(ps[0]) + "</td></tr>" +
       "<tr><td>Commerces</td><td class='num'>" + mona(p.shops.mona) + "</td><td class='num'>" + pct(ps[1]) + "</td></tr></table>" +

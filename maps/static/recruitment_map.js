@@ -65,12 +65,14 @@
           return "<li><b>" + esc(site.site.name) + "</b> : " + num(site.people_reached) +
             " habitants de plus à " + C.minutes(out.reach_min) + "<br><small>" +
             Object.keys(TERMS).map(function (t) {
-              return num(site.terms[t]) + " " + TERMS[t]; }).join(" · ") +
+              return site.terms[t] == null ? TERMS[t] + " : non calculé"
+                : num(site.terms[t]) + " " + TERMS[t]; }).join(" · ") +
             "<br>" + C.mona(site.mona_per_month.total) + " par mois pour " +
             num(site.mona_per_month.assumed_new_members) + " nouveaux membres, vers " +
             site.mona_per_month.to.map(function (c) { return esc(c.name) + " (" +
               C.mona(c.mona) + ")"; }).join(", ") + "</small></li>";
-        }).join("") + "</ol><p class='gc-note'>" + esc(out.estimates) + "</p>";
+        }).join("") + "</ol><p class='gc-note'>Habitants : estimations du recensement " +
+        "réparties sur les adresses.</p>";
       status.textContent = "Objectif : " + num(out.objective) + " personnes pondérées";
     }).catch(function (err) { status.textContent = err.message; });
   }
@@ -93,22 +95,45 @@
     document.getElementById("gc-target").addEventListener("submit", function (e) {
       e.preventDefault(); target();
     });
-    s.api("/enrolment/coverage").then(function (cov) {
+    var strata = s.api("/enrolment/coverage").then(function (cov) {
       document.getElementById("gc-coverage").innerHTML = coverageTable(cov);
-      return s.api("/enrolment/coverage/areas");
-    }).then(function (areas) {
-      var max = Math.max.apply(null, areas.features.map(function (f) {
-        return f.properties.under_represented_adults; }).concat([1]));
-      L.geoJSON(areas, {style: function (f) {
-        return {color: "#475569", weight: 0.6, fillColor: "#f59e0b",
-                fillOpacity: 0.6 * f.properties.under_represented_adults / max};
-      }, onEachFeature: function (f, l) {
-        l.bindPopup("<b>" + esc(f.properties.name) + "</b><br>" +
-                    num(f.properties.under_represented_adults) +
-                    " adultes des strates sous-représentées (estimation)");
-      }}).addTo(map);
-      target();
-    }).catch(function (err) { status.textContent = err.message; });
+      return s.api("/enrolment/coverage/areas").then(drawAreas);
+    }, function (err) {
+      if (!missing(err)) { throw err; }
+      document.getElementById("gc-coverage").innerHTML = "<h2>Couverture des strates</h2>" +
+        "<p>Non calculée : la population par strate n'est pas fournie pour ce territoire.</p>";
+      unavailable("under_represented", "Non calculé : population par strate non fournie " +
+                  "pour ce territoire (poids mis à 0).");
+    });
+    var income = s.api("/deserts/summary").then(function (d) {
+      if (d.low_income && d.low_income.available === false) {
+        unavailable("desert_low_income", "Non calculé : revenus non fournis pour ce " +
+                    "territoire (poids mis à 0).");
+      }
+    }, function () { return null; });   // no walking network: the targeting says so
+    Promise.all([strata, income]).then(target)
+      .catch(function (err) { status.textContent = err.message; });
+  }
+  function missing(err) { return err && err.body && err.body.error === "MissingInputError"; }
+  /* a term the territory lacks the input for: its weight 0, and why beside the field */
+  function unavailable(id, text) {
+    var input = document.getElementById("gc-" + id), note = document.createElement("p");
+    input.value = 0;
+    note.id = "gc-" + id + "-note"; note.className = "gc-note"; note.textContent = text;
+    input.insertAdjacentElement("afterend", note);
+    input.setAttribute("aria-describedby", note.id);
+  }
+  function drawAreas(areas) {
+    var max = Math.max.apply(null, areas.features.map(function (f) {
+      return f.properties.under_represented_adults; }).concat([1]));
+    L.geoJSON(areas, {style: function (f) {
+      return {color: "#475569", weight: 0.6, fillColor: "#f59e0b",
+              fillOpacity: 0.6 * f.properties.under_represented_adults / max};
+    }, onEachFeature: function (f, l) {
+      l.bindPopup("<b>" + esc(f.properties.name) + "</b><br>" +
+                  num(f.properties.under_represented_adults) +
+                  " adultes des strates sous-représentées (estimation)");
+    }}).addTo(map);
   }
   map.fitBounds(cfg.bounds);
 })();

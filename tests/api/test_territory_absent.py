@@ -165,3 +165,109 @@ def test_a_level_the_territory_lacks_is_an_error(store: Store, cache_dir: Path,
     with _client(store, cache_dir, variant(tmp_path / "same")) as c:
         r = c.get("/api/deserts/areas", params={"level": "iris"})
         assert r.status_code == 422 and "allowed: cells, commune" in r.json()["detail"]
+
+
+def test_no_strata_targets_on_the_other_terms_at_weight_0(store: Store, cache_dir: Path,
+                                                          tmp_path: Path) -> None:
+    folder = variant(tmp_path / "nostrata", drop=("enrolment",))
+    with _client(store, cache_dir, folder) as c:
+        r = c.get("/api/targeting", params={"k": 2, "under_represented": 0.5}, headers=AUTH)
+        assert r.status_code == 409 and "under_represented" in r.json()["detail"]
+        r = c.get("/api/targeting", params={"k": 2, "under_represented": 0}, headers=AUTH)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert "no [enrolment] strata" in out["unavailable"]["under_represented"]
+        assert set(out["unavailable"]) == {"under_represented"}
+        assert out["terms_total"]["under_represented"] is None      # unknown, not 0
+        assert out["terms_total"]["desert_low_income"] > 0
+        assert all(s["terms"]["under_represented"] is None for s in out["sites"])
+        assert out["coefficients"]["under_represented"] == 0
+
+
+def _stripped(folder: Path) -> Path:
+    """A copy of the bundled territory without income, strata nor markets."""
+    copy(folder, drop=("enrolment",))
+    _without_stalls(folder)
+    without_layer(folder, "markets")
+    path = folder / "neighbourhoods.geojson"
+    doc = json.loads(path.read_text("utf-8"))
+    for f in doc["features"]:
+        f["properties"].pop("median_income_uc_eur", None)
+    path.write_text(json.dumps(doc), "utf-8")
+    return folder
+
+
+def test_without_income_strata_nor_markets_nothing_is_a_silent_zero(
+        empty_url: str, cache_dir: Path, tmp_path: Path) -> None:
+    folder = _stripped(tmp_path / "bare")
+    territory = Territory.from_dir(folder)
+    engine = make_engine(DatabaseSettings(database_url=empty_url))
+    init_store(engine, session_factory(engine), territory, progress=quiet)
+    engine.dispose()
+    with TestClient(create_app(Settings(
+            DatabaseSettings(database_url=empty_url),
+            TerritorySettings(territory_dir=folder, cache_dir=cache_dir),
+            ApiSettings(coordinator_token=TOKEN)))) as c:
+        # targeting: a term above 0 whose input is missing is a 409 naming it
+        both = c.get("/api/targeting", params={"k": 2}, headers=AUTH)
+        assert both.status_code == 409, both.text
+        assert both.json()["error"] == "MissingInputError"
+        assert "median_income_uc_eur" in both.json()["detail"]
+        assert "[enrolment] strata" in both.json()["detail"]
+        income = c.get("/api/targeting", params={"k": 2, "under_represented": 0},
+                       headers=AUTH)
+        assert income.status_code == 409
+        detail = income.json()["detail"]
+        assert "desert_low_income cannot be computed" in detail
+        assert "median_income_uc_eur for its sous_quartier neighbourhoods" in detail
+        assert "[population] level" in detail and "add median_income_uc_eur" in detail
+        assert "strata" not in detail and "set desert_low_income=0" in detail
+        strata = c.get("/api/targeting", params={"k": 2, "desert_low_income": 0},
+                       headers=AUTH)
+        assert strata.status_code == 409
+        assert "[enrolment] strata" in strata.json()["detail"]
+        assert "median_income" not in strata.json()["detail"]
+        # with both at 0 it runs on the spare capacity alone, the others unknown
+        r = c.get("/api/targeting", params={"k": 2, "desert_low_income": 0,
+                                            "under_represented": 0}, headers=AUTH)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert set(out["unavailable"]) == {"desert_low_income", "under_represented"}
+        assert out["terms_total"]["desert_low_income"] is None
+        assert out["terms_total"]["under_represented"] is None
+        assert out["terms_total"]["spare_capacity"] > 0
+        assert out["objective"] == pytest.approx(out["terms_covered"]["spare_capacity"], abs=2)
+        assert {s["site"]["kind"] for s in out["sites"]} == {"point_of_sale"}   # no market
+        props = out["cells"]["features"][0]["properties"]
+        assert props["desert_low_income"] is None and props["spare_capacity"] is not None
+        # the what-if and the candidates: low-income people unknown, the reason given
+        w = c.post("/api/whatif", json={"add_lon": 3.8775, "add_lat": 43.6096})
+        assert w.status_code == 200, w.text
+        w = w.json()
+        assert w["low_income_out_of_desert"] is None and w["low_income_into_desert"] is None
+        assert w["people_out_of_low_access"] >= 0
+        assert "median_income_uc_eur" in w["unavailable"]["low_income"]
+        ranked = c.get("/api/whatif/candidates", params={"top": 3}).json()
+        assert ranked and all(x["low_income_within_reach"] is None for x in ranked)
+        # a producer's demand and a dossier's effect
+        view = c.get("/api/conventionnement", headers=AUTH).json()
+        pos_id = view["candidates"][0]["id"]
+        d = c.get(f"/api/points-of-sale/{pos_id}/demand", headers=AUTH)
+        assert d.status_code == 200, d.text
+        assert all(b["low_income_people"] is None and b["people"] >= 0
+                   for b in d.json()["bands"])
+        assert "median_income_uc_eur" in d.json()["unavailable"]["low_income"]
+        made = c.post("/api/conventionnement/dossiers", json={"point_of_sale_id": pos_id},
+                      headers=AUTH)
+        assert made.status_code == 201, made.text
+        e = c.get(f"/api/conventionnement/dossiers/{made.json()['id']}/effect", headers=AUTH)
+        assert e.status_code == 200, e.text
+        e = e.json()
+        assert e["low_income_brought_within_reach"] is None
+        assert e["low_income_put_out_of_reach"] is None
+        assert e["desert_before"] is None and e["desert_after"] is None
+        assert e["people_brought_within_reach"] >= 0 and e["low_access_before"] > 0
+        assert all(b["low_income_people"] is None for b in e["bands"])
+        assert "low_income" in e["unavailable"]
+        for body in (out, w, ranked, d.json(), e):
+            assert "NaN" not in json.dumps(body)

@@ -67,6 +67,7 @@ def test_coordinator_follows_the_mona(site: Site, browser: Any) -> None:
         page.wait_for_selector("#gc-summary h2", timeout=60_000)
         summary = page.locator("#gc-summary").inner_text()
         assert "Où va la MonA" in summary and "Budget" in summary
+        assert "Centre-ville" in summary     # the territory's [caisse] centre_label
         page.wait_for_function("document.getElementById('gc-status').textContent"
                                ".includes('au moins 11 membres')")
         assert "SYNTHÉTIQUES" in page.locator("#gc-status").inner_text()
