@@ -32,6 +32,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from geo_caisse.builder.build import BuildInputs, build_territory
+    from geo_caisse.core.errors import DataError, ValidationError
     from geo_caisse.core.progress import to_stderr
 
     def path(value: str | None) -> Path | None:
@@ -45,8 +46,11 @@ def _build(args: argparse.Namespace) -> int:
         shops=path(args.shops), ages=path(args.ages), extent=args.extent,
         metric_crs=args.metric_crs,
         timezone=args.timezone)
-    report = build_territory(inputs, Path(args.directory), force=args.force,
-                             progress=to_stderr)
+    try:
+        report = build_territory(inputs, Path(args.directory), force=args.force,
+                                 progress=to_stderr)
+    except DataError as exc:  # an input file is missing, unreadable or of another place
+        raise ValidationError(str(exc)) from None
     for note in report.notes:
         print(f"note: {note}")
     if report.check is not None:  # what the territory cannot compute, as check says it
