@@ -268,6 +268,40 @@ def repair_region(rev_indptr: np.ndarray, rev_indices: np.ndarray, rev_weights: 
     return new_d, new_l
 
 
+@njit(cache=True)
+def effect_sums(nodes: np.ndarray, new_dist: np.ndarray, order: np.ndarray,
+                starts: np.ndarray, offset: np.ndarray, point_dist: np.ndarray,
+                w: np.ndarray, lw: np.ndarray, limit: float) -> np.ndarray:
+    """What moving ``nodes`` to ``new_dist`` does to the population points snapped to them,
+    without an array per call: ``[people closer, out of low access (all, low income), into
+    low access (all, low income), weight of those who moved, their weighted change (m)]``.
+    ``w``/``lw`` are 0 outside the network's coverage, so those points count for nothing."""
+    out = np.zeros(7)
+    for i in range(nodes.shape[0]):
+        v = nodes[i]
+        nd = new_dist[i]
+        for j in range(starts[v], starts[v + 1]):
+            p = order[j]
+            wp = w[p]
+            if wp == 0.0 and lw[p] == 0.0:
+                continue
+            before = point_dist[p]
+            after = offset[p] + nd
+            if after < before:
+                out[0] += wp
+            if before > limit and after <= limit:
+                out[1] += wp
+                out[2] += lw[p]
+            elif before <= limit and after > limit:
+                out[3] += wp
+                out[4] += lw[p]
+            if after != before:
+                out[5] += wp
+                if np.isfinite(after) and np.isfinite(before):
+                    out[6] += (after - before) * wp
+    return out
+
+
 def new_heap(n_edges: int, n_sources: int, *, k: int = 1) -> tuple[np.ndarray, np.ndarray,
                                                                      np.ndarray]:
     """Heap arrays big enough for any search above (every relaxation may push once)."""

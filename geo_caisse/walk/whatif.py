@@ -66,29 +66,26 @@ class WhatIf:
         self._w = np.where(pop.covered, pop.population, 0.0)
         self._lw = np.where(pop.covered, pop.low_income, 0.0)
         self._order, self._starts = access._points_by_node
+        # the nodes nearest to each destination, grouped once: a removal reads its region
+        # as a slice instead of scanning every node's label
+        label = access.label
+        reached = label >= 0
+        by_label = np.flatnonzero(reached)[np.argsort(label[reached], kind="stable")]
+        self._region_nodes = by_label.astype(np.int32)
+        self._region_starts = np.r_[0, np.cumsum(np.bincount(
+            label[reached], minlength=len(access.destinations)))].astype(np.int64)
 
     def _effect(self, nodes: NDArray[np.int32], new_dist: NDArray[np.float64]) -> Change:
         pop = self.access.population
-        idx, per_node = _points_at(nodes, self._order, self._starts)
-        before = self.access.point_dist_m[idx]
-        after = pop.offset_m[idx] + np.repeat(new_dist, per_node)
-        limit = self.threshold_m
-        ok = pop.covered[idx]
-        w, lw = self._w[idx], self._lw[idx]
-        out_ = ok & (before > limit) & (after <= limit)
-        in_ = ok & (before <= limit) & (after > limit)
-        moved = ok & (after != before)
-        diff = np.where(np.isfinite(after) & np.isfinite(before), after - before, 0.0)
-        weight = float(w[moved].sum())
-        mean = float((diff[moved] * w[moved]).sum() / weight / self.access.m_per_min) \
-            if weight > 0 else 0.0
-        return Change(nodes_changed=int(nodes.size),
-                      people_closer=float(w[ok & (after < before)].sum()),
-                      people_out_of_low_access=float(w[out_].sum()),
-                      low_income_out_of_low_access=float(lw[out_].sum()),
-                      people_into_low_access=float(w[in_].sum()),
-                      low_income_into_low_access=float(lw[in_].sum()),
-                      mean_change_min=mean)
+        s = kernels.effect_sums(nodes, new_dist, self._order, self._starts, pop.offset_m,
+                                self.access.point_dist_m, self._w, self._lw,
+                                self.threshold_m)
+        mean = float(s[6] / s[5] / self.access.m_per_min) if s[5] > 0 else 0.0
+        return Change(nodes_changed=int(nodes.size), people_closer=float(s[0]),
+                      people_out_of_low_access=float(s[1]),
+                      low_income_out_of_low_access=float(s[2]),
+                      people_into_low_access=float(s[3]),
+                      low_income_into_low_access=float(s[4]), mean_change_min=mean)
 
     def add(self, x_m: float, y_m: float) -> Change:
         """Add a point of sale at metric ``x_m``/``y_m``."""
@@ -109,7 +106,7 @@ class WhatIf:
         n = len(acc.destinations)
         if not 0 <= index < n:
             raise ValidationError(f"destination index must be in [0, {n}), got {index}")
-        region = np.flatnonzero(acc.label == index).astype(np.int32)
+        region = self._region_nodes[self._region_starts[index]:self._region_starts[index + 1]]
         keep = np.flatnonzero(np.arange(n) != index)
         dest = acc.destinations
         r_indptr, r_indices, r_weights = acc.search_reversed
