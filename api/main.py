@@ -36,7 +36,7 @@ from api.routes import (
 from api.throttle import Throttles
 from geo_caisse import __version__
 from geo_caisse.basemap.tiles import load_basemap
-from geo_caisse.core.errors import StorageError
+from geo_caisse.core.errors import DataError, StorageError
 from geo_caisse.core.progress import to_stderr
 from geo_caisse.core.settings import Settings, load_settings
 from geo_caisse.core.territory import Territory
@@ -78,6 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from geo_caisse.layers.territory_check import check_territory_cached, refusal
+
+        # the territory folder must pass its check (remembered while its files are unchanged)
+        report = check_territory_cached(settings.territory.territory_dir,
+                                        cache_dir=settings.territory.cache_dir)
+        if not report.ok:
+            raise DataError(refusal(report))
         engine = make_engine(settings.database)
         if current_revision(engine) is None:
             engine.dispose()

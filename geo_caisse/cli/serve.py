@@ -1,8 +1,9 @@
-"""``geo-caisse serve``: the API and the pages."""
+"""``geo-caisse serve``: the API and the pages, once the territory folder passes its check."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from geo_caisse.core.settings import load_settings
@@ -12,9 +13,18 @@ if TYPE_CHECKING:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from geo_caisse.layers.territory_check import check_territory_cached, refusal
 
     settings = load_settings()
+    # the same check as `geo-caisse territory check`, remembered while the files are
+    # unchanged: a folder with problems is refused here, in words, before the server starts
+    report = check_territory_cached(settings.territory.territory_dir,
+                                    cache_dir=settings.territory.cache_dir)
+    if not report.ok:
+        print(f"geo-caisse serve: {refusal(report)}", file=sys.stderr)
+        return 2
+    import uvicorn
+
     # the app is named by its import string so that geo_caisse never imports the api package
     uvicorn.run("api.main:create_app", factory=True, host=args.host or settings.api.host,
                 port=args.port or settings.api.port, log_level="info",
@@ -24,7 +34,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def register(sub: Subcommands) -> None:
-    serve = sub.add_parser("serve", help="serve the API and the map")
+    serve = sub.add_parser("serve", help="serve the API and the map (refused, exit 2, when "
+                           "the territory folder has problems: see geo-caisse territory check)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=_serve)

@@ -133,10 +133,10 @@ class WeeklyHours:
         >>> parse_opening_hours("Jul-Aug Mo-Fr 10:00-12:00").describe_fr()
         'Jul-Aug Mo-Fr 10:00-12:00'
         >>> read_opening_hours("Lu-Ve 8h-12h").describe_fr()
-        'à vérifier : Lu-Ve 8h-12h'
+        'Lu-Ve 8h-12h (à vérifier)'
         """
         if not self.understood:
-            return f"à vérifier : {self.source}"
+            return f"{self.source} (à vérifier)"
         if not self.regular:
             return self.source
         return self._describe(WEEKDAY_NAMES_FR, closed="fermé", colon=" : ", sep=" ; ",
@@ -152,7 +152,7 @@ class WeeklyHours:
         'Tuesday and Saturday: 07:30–13:30'
         """
         if not self.understood:
-            return f"to be checked: {self.source}"
+            return f"{self.source} (to be checked)"
         if not self.regular:
             return self.source
         return self._describe(WEEKDAY_NAMES_EN, closed="closed", colon=": ", sep="; ",

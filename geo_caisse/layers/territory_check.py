@@ -8,13 +8,20 @@ results; a *note* says what an analysis will not compute (no income, no strata, 
 markets) or what is loaded but needs a look (hours OSM's opening_hours parser does not
 understand: the place loads, its hours shown as to be checked) without stopping anything.
 ``docs/territory.md`` describes the contract.
+
+:func:`check_territory_cached` is the same check remembered in the cache folder while
+none of the files it read (nor the checker's own code) changed: the service runs it at
+start-up, where the full check (about 1.3 s for Montpellier, mostly reading the outline and
+the population points) would cost more than the rest of the start.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -460,4 +467,93 @@ def check_territory(directory: Path | str) -> TerritoryReport:
     return report
 
 
-__all__ = ["Finding", "TerritoryReport", "check_territory"]
+#: the modules whose rules the check applies: a change in one invalidates the cached results
+_CHECKER_MODULES = ("geo_caisse.layers.territory_check", "geo_caisse.io.validation",
+                    "geo_caisse.io.readers", "geo_caisse.io.strata",
+                    "geo_caisse.core.opening_hours", "geo_caisse.core.territory",
+                    "geo_caisse.core.domain", "geo_caisse.core.config", "opening_hours")
+
+
+def _read_files(territory: Territory) -> list[Path]:
+    """Every file of the folder the check reads (territory.toml first)."""
+    files: list[Path | None] = [territory.directory / "territory.toml",
+                                territory.outline_path, *territory.layer_paths.values()]
+    if territory.network is not None:
+        files.append(territory.network.source)
+    if territory.population is not None:
+        files.append(territory.population.points)
+    if territory.strata_path is not None:
+        files.append(territory.strata_path)
+    search, basemap = territory.search, territory.basemap
+    if search is not None:
+        files += [search.addresses, search.stops, search.amenities, search.aliases]
+    files += [basemap.streets, basemap.transit_lines, basemap.transit_stops]
+    return [f for f in files if f is not None]
+
+
+def _stamp(paths: list[str]) -> list[list[object]]:
+    """Path, size and modification time (ns) of each file (None when it is missing)."""
+    out: list[list[object]] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append([path, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([path, None, None])
+    return out
+
+
+def _code_paths() -> list[str]:
+    import importlib
+
+    return [str(importlib.import_module(m).__file__) for m in _CHECKER_MODULES]
+
+
+def check_territory_cached(directory: Path | str, *, cache_dir: Path | str) -> TerritoryReport:
+    """:func:`check_territory`, reused from ``cache_dir`` while every file it read (their
+    sizes and modification times) and the checker's code are unchanged.
+
+    Only a usable folder's report (its notes and counts) is kept: a folder with problems is
+    checked again each time, so that its fix is seen at once. A cache that cannot be read
+    or written is ignored.
+    """
+    folder = Path(directory).resolve()
+    entry = Path(cache_dir) / "territory_check" / (
+        hashlib.sha256(str(folder).encode()).hexdigest()[:24] + ".json")
+    try:
+        cached = json.loads(entry.read_text("utf-8"))
+        if cached["stamps"] == _stamp([s[0] for s in cached["stamps"]]):
+            return TerritoryReport(
+                folder, [Finding(str(w), str(m), str(x), note=True)
+                         for w, m, x in cached["notes"]],
+                dict(cached["counts"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    report = check_territory(folder)
+    if not report.ok:
+        return report
+    try:
+        files = [str(p) for p in _read_files(Territory.from_dir(folder))]
+        doc = {"stamps": _stamp([*files, *_code_paths()]),
+               "notes": [[f.where, f.message, f.fix] for f in report.notes],
+               "counts": report.counts}
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        os.replace(tmp, entry)
+    except (OSError, GeoCaisseError):
+        pass
+    return report
+
+
+def refusal(report: TerritoryReport) -> str:
+    """Why the service does not start on a folder with problems: each one with its fix."""
+    lines = [str(p) for p in report.problems]
+    return (f"the territory folder {report.directory} has {len(lines)} problem(s); the "
+            "service does not start until they are fixed (geo-caisse territory check "
+            f"{report.directory} lists them again, see docs/territory.md):\n"
+            + "\n".join(lines))
+
+
+__all__ = ["Finding", "TerritoryReport", "check_territory", "check_territory_cached",
+           "refusal"]

@@ -174,13 +174,13 @@ def test_import_keeps_hours_not_understood_as_to_be_checked(client: TestClient) 
     assert "Fix: the place is kept and its hours shown as to be checked" in note
     fc = client.get("/api/points-of-sale", params={"limit": 1000}).json()
     props = {f["properties"]["ref"]: f["properties"] for f in fc["features"]}
-    assert props["h1"]["hours_fr"] == "à vérifier : Lu-Sa 8h-19h"
+    assert props["h1"]["hours_fr"] == "Lu-Sa 8h-19h (à vérifier)"
     assert props["h1"]["open_weekdays"] is None and props["h1"]["opening_hours"] == "Lu-Sa 8h-19h"
     assert props["h2"]["hours_fr"] == "du lundi au vendredi : 8 h – 20 h ; samedi : 9 h – 13 h"
     places = client.post("/api/places", json={"kinds": ["shop"]}).json()["places"]
     by_ref = {p["ref"]: p for p in places}
     assert by_ref["h1"]["status"]["state"] == "to_check"
-    assert by_ref["h1"]["hours_fr"] == "à vérifier : Lu-Sa 8h-19h"
+    assert by_ref["h1"]["hours_fr"] == "Lu-Sa 8h-19h (à vérifier)"
     assert by_ref["h2"]["status"]["state"] in ("open", "opens_later", "closed")
     # asked for a day, hours to be checked never answer (as unknown ones)
     monday = client.post("/api/places", json={"kinds": ["shop"], "when": "Mo"}).json()

@@ -67,7 +67,7 @@ def test_every_bundled_osm_value_parses_or_says_why() -> None:
         if hours.problem is not None:
             refused[value] = hours.problem
             assert value in hours.problem and "not understood" in hours.problem
-            assert hours.describe_fr() == f"à vérifier : {value.strip()}"
+            assert hours.describe_fr() == f"{value.strip()} (à vérifier)"
         else:
             assert hours.describe_fr()  # French, or the value as written
     unexpected = {v: f"{values[v]}: {why}" for v, why in refused.items() if v not in NOT_OSM}
@@ -143,6 +143,6 @@ def test_refused_hours_are_to_be_checked_never_open_or_closed() -> None:
     hours = read_opening_hours("Lu-Ve 8h-12h")
     assert hours is not None and not hours.understood
     assert hours.open_weekdays() == [] and hours.source == "Lu-Ve 8h-12h"
-    assert hours.describe_fr() == "à vérifier : Lu-Ve 8h-12h"
+    assert hours.describe_fr() == "Lu-Ve 8h-12h (à vérifier)"
     assert status(hours, Moment("Mo", 600, now=True)).state == "to_check"
     assert read_opening_hours(None) is None and read_opening_hours("  ") is None
