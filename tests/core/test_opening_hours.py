@@ -17,8 +17,8 @@ from geo_caisse.core.places import Moment, status
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTPELLIER = ROOT / "data" / "montpellier"
-#: OSM extracts (ODbL): the two copied from /work/shared/data/{villeurbanne,bondy}/osm
-EXTRACTS = sorted((ROOT / "tests" / "data").glob("*.osm.bz2"))
+#: OSM extracts (ODbL) of the two other test territories (tests/data/territories)
+EXTRACTS = sorted((ROOT / "tests" / "data" / "territories").glob("*/osm/*.osm.bz2"))
 
 #: the values of the bundled OSM data that are not OSM syntax (French day names, "7h"):
 #: each is refused with a reason, its place kept with hours to be checked
