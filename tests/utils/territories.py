@@ -89,3 +89,23 @@ def without_layer(folder: Path, layer: str) -> None:
     lines = [ln for ln in toml.read_text("utf-8").splitlines()
              if not ln.startswith(f"{layer} = ")]
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def without_inputs(folder: Path) -> Path:
+    """A :func:`copy` of the bundled territory without its optional inputs: no income
+    (``median_income_uc_eur`` removed from every neighbourhood), no ``[enrolment] strata``
+    and no markets (the market stalls removed from the points of sale); returns the folder."""
+    import json
+
+    copy(folder, drop=("enrolment",))
+    without_layer(folder, "markets")
+    for name, keep in (("points_of_sale.geojson",
+                        lambda p: p["kind"] != "market_stall"),
+                       ("neighbourhoods.geojson", lambda p: True)):
+        path = folder / name
+        doc = json.loads(path.read_text("utf-8"))
+        doc["features"] = [f for f in doc["features"] if keep(f["properties"])]
+        for f in doc["features"]:
+            f["properties"].pop("median_income_uc_eur", None)
+        path.write_text(json.dumps(doc), "utf-8")
+    return folder
