@@ -38,7 +38,7 @@
     closed: "closed", unknown: "hours not given", to_check: "hours to be checked", hours: "Days and hours:",
     address: "Address:", noAddress: "not given", walkThere: "Walk there",
     link: "Link to this place", here: "You are here", noResult: function (q) {
-      return "Nothing found for “" + q + "”: try a street, a neighbourhood, a tram stop or " +
+      return "Nothing found for “" + q + "”: try a street, a neighbourhood, a stop or " +
         "the name of a place."; },
     noPosition: "Your position is not available (refused or unknown).",
     computing: "Computing walking times…", sent: "Thank you: your suggestion will be read " +
@@ -82,8 +82,8 @@
     to_check: "horaires à vérifier", hours: "Jours et horaires :",
     address: "Adresse :", noAddress: "non renseignée", walkThere: "Y aller à pied",
     link: "Lien vers ce lieu", here: "Vous partez d'ici", noResult: function (q) {
-      return "Aucun résultat pour « " + q + " » : essayez une rue, un quartier, un arrêt de " +
-        "tram ou le nom d'un lieu."; },
+      return "Aucun résultat pour « " + q + " » : essayez une rue, un quartier, un arrêt ou " +
+        "le nom d'un lieu."; },
     noPosition: "Votre position n'est pas disponible (refusée ou inconnue).",
     computing: "Calcul des temps de marche…", sent: "Merci : votre proposition sera lue par " +
       "l'équipe de la caisse avant d'apparaître sur la carte.", walk: " à pied",

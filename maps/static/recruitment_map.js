@@ -55,18 +55,20 @@
       });
       drawn.addTo(map);
       if (out.sites.length) { map.fitBounds(drawn.getBounds(), {padding: [30, 30]}); }
+      var missingTerms = Object.keys(TERMS).filter(function (t) {
+        return out.terms_total[t] == null; }).map(function (t) { return TERMS[t]; });
       document.getElementById("gc-result").innerHTML =
         "<h2>" + out.k + " lieux de recrutement</h2><p class='gc-note'>" +
         (out.method === "exact" ? "Optimum exact" : "Mode interactif (écart à l'optimum " +
          "garanti ≤ " + C.pct(out.gap, 1) + ")") + " en " + C.num(out.seconds * 1000) +
         " ms · " + C.num(out.instance.cells) + " carreaux × " + C.num(out.instance.sites) +
-        " lieux</p><ol>" +
+        " lieux</p>" + (missingTerms.length ? "<p class='gc-note'>Non calculé pour ce " +
+        "territoire, faute de données : " + missingTerms.join(", ") + ".</p>" : "") + "<ol>" +
         out.sites.map(function (site) {
           return "<li><b>" + esc(site.site.name) + "</b> : " + num(site.people_reached) +
             " habitants de plus à " + C.minutes(out.reach_min) + "<br><small>" +
-            Object.keys(TERMS).map(function (t) {
-              return site.terms[t] == null ? TERMS[t] + " : non calculé"
-                : num(site.terms[t]) + " " + TERMS[t]; }).join(" · ") +
+            Object.keys(TERMS).filter(function (t) { return site.terms[t] != null; })
+              .map(function (t) { return num(site.terms[t]) + " " + TERMS[t]; }).join(" · ") +
             "<br>" + C.mona(site.mona_per_month.total) + " par mois pour " +
             num(site.mona_per_month.assumed_new_members) + " nouveaux membres, vers " +
             site.mona_per_month.to.map(function (c) { return esc(c.name) + " (" +
@@ -74,7 +76,14 @@
         }).join("") + "</ol><p class='gc-note'>Habitants : estimations du recensement " +
         "réparties sur les adresses.</p>";
       status.textContent = "Objectif : " + num(out.objective) + " personnes pondérées";
-    }).catch(function (err) { status.textContent = err.message; });
+    }).catch(function (err) {
+      // said where the person looks (under the button), not only in the status line; the
+      // places of an earlier answer are taken off the map
+      if (drawn) { map.removeLayer(drawn); drawn = null; }
+      status.textContent = err.message;
+      document.getElementById("gc-result").innerHTML = "<p class='gc-error'>" +
+        esc(err.message) + "</p>";
+    });
   }
   function field(id, label, value, attrs) {
     return "<label for='gc-" + id + "'>" + label + "</label><input id='gc-" + id + "' value='" +

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -113,3 +114,17 @@ def test_another_territory_shows_no_montpellier_name(store: Store, cache_dir: Pa
         assert "Métropole de Valbourg" in c.get("/").text
         assert '"centre_label": "Centre"' in c.get("/coordination/mona").text
         assert "une adresse, une rue, un marché" in c.get("/").text
+
+
+def test_the_centre_is_named_by_the_territory(tmp_path: Path) -> None:
+    from geo_caisse.core.errors import DataError
+    from geo_caisse.core.territory import Territory
+    from tests.utils.territories import variant
+
+    assert Territory.from_dir(BUNDLED_TERRITORY_DIR).caisse.centre_label == "Centre-ville"
+    folder = _elsewhere(tmp_path / "valbourg")
+    assert Territory.from_dir(folder).caisse.centre_label == "Centre"       # the default
+    for bad in ("", "   ", 3, "x" * 61):
+        with pytest.raises(DataError, match=r"\[caisse\] centre_label must be text of 1 to 60"):
+            Territory.from_dir(variant(tmp_path / f"bad{len(str(bad))}",
+                                       caisse={"centre_label": bad}))

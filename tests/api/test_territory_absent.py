@@ -30,7 +30,7 @@ from geo_caisse.storage import make_engine, session_factory
 from geo_caisse.storage.layers import PointOfSaleFilter
 from tests.conftest import Template
 from tests.utils.stores import AUTH, TOKEN, Store
-from tests.utils.territories import copy, variant, without_layer
+from tests.utils.territories import copy, variant, without_inputs, without_layer
 
 
 def _client(store: Store, cache_dir: Path, folder: Path) -> TestClient:
@@ -184,22 +184,9 @@ def test_no_strata_targets_on_the_other_terms_at_weight_0(store: Store, cache_di
         assert out["coefficients"]["under_represented"] == 0
 
 
-def _stripped(folder: Path) -> Path:
-    """A copy of the bundled territory without income, strata nor markets."""
-    copy(folder, drop=("enrolment",))
-    _without_stalls(folder)
-    without_layer(folder, "markets")
-    path = folder / "neighbourhoods.geojson"
-    doc = json.loads(path.read_text("utf-8"))
-    for f in doc["features"]:
-        f["properties"].pop("median_income_uc_eur", None)
-    path.write_text(json.dumps(doc), "utf-8")
-    return folder
-
-
 def test_without_income_strata_nor_markets_nothing_is_a_silent_zero(
         empty_url: str, cache_dir: Path, tmp_path: Path) -> None:
-    folder = _stripped(tmp_path / "bare")
+    folder = without_inputs(tmp_path / "bare")
     territory = Territory.from_dir(folder)
     engine = make_engine(DatabaseSettings(database_url=empty_url))
     init_store(engine, session_factory(engine), territory, progress=quiet)

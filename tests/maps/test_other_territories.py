@@ -19,7 +19,7 @@ from geo_caisse.layers.loading import init_store
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.models import PointOfSaleRow
 from tests.utils.browser import axe, login, ready, serving, small_targets, view
-from tests.utils.territories import MONTPELLIER_WORDS, build_all
+from tests.utils.built_territories import MONTPELLIER_WORDS, build_all
 
 #: streets of each place's OSM extract that its base map must draw around the centre
 STREETS = {"villeurbanne": {"Rue Jean Jaurès", "Rue Paul Bert", "Place des Maisons Neuves",
