@@ -35,8 +35,8 @@ from geo_caisse.mona.statements import verify_ledger
 from geo_caisse.mona.transactions import import_transactions
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from tests.conftest import BACKENDS, _pg_url, _postgis_problem
-from tests.utils.stores import AUTH, TOKEN
 from tests.utils.built_territories import COMMANDS, MONTPELLIER_WORDS, RAW, build_all
+from tests.utils.stores import AUTH, TOKEN
 
 B = RAW / "bondy"
 
