@@ -152,7 +152,8 @@ def _conventionner_half(place: Place) -> int:
     return len(chosen)
 
 
-def test_deserts_nearest_walk_and_the_pages_on_the_territory(place: Place) -> None:
+def test_deserts_nearest_walk_a_year_a_draw_and_targeting(place: Place) -> None:
+    """One store per territory and backend, used as a caisse would in its first year."""
     c = place.client
     info = c.get("/api/territory").json()
     assert info["name"] == place.territory.name
@@ -183,11 +184,7 @@ def test_deserts_nearest_walk_and_the_pages_on_the_territory(place: Place) -> No
         html = c.get(page).text
         for word in MONTPELLIER_WORDS:
             assert word not in html, (page, word)
-
-
-def test_a_simulated_year_a_draw_and_targeting(place: Place) -> None:
-    c = place.client
-    _conventionner_half(place)
+    # a simulated year of MonA on the conventionnés
     sim = simulate_year(place.sessions, place.territory, year=2025, members=40, seed=5)
     summary = import_transactions(place.sessions, sim.csv_bytes, source="synthetic.csv")
     assert summary.rows == sim.movements and verify_ledger(place.sessions) == []
