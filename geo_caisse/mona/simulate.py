@@ -92,10 +92,12 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
         market_days = {m.id: m.open_days for m in session.scalars(select(MarketRow))}
     if not pos:
         raise ValidationError("no conventionné accepts the Mona: nothing to simulate")
-    city = [z for z in zones if z.level == "sous_quartier" and z.population]
-    others = [z for z in zones if z.level == "commune" and z.code != city_code and z.population]
+    finest, coarsest = territory.finest.code, territory.coarsest.code
+    city = [z for z in zones if z.level == finest and z.population]
+    others = [z for z in zones if z.level == coarsest and z.code != city_code and z.population
+              and finest != coarsest]
     if not city:
-        city = [z for z in zones if z.level == "commune" and z.population]
+        city = [z for z in zones if z.level == coarsest and z.population]
         others = []
     # --- members: homes, profiles, entry and exit ------------------------------------
     n_city = members if not others else round(members * city_share)

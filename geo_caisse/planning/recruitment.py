@@ -151,7 +151,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
     # (b) people of under-represented strata, by their neighbourhood's strata mix
     strata = territory_strata(territory)
     gaps = _stratum_gaps(sessions, territory)
-    level = min(pop.area_index, key=lambda lv: {"sous_quartier": 0, "quartier": 1}.get(lv, 2))
+    level = max(pop.area_index, key=territory.level_rank)  # the finest level with people
     area_of = pop.area_index[level]
     mix = np.zeros(len(pop.areas))
     for a, area in enumerate(pop.areas):
