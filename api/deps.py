@@ -74,6 +74,26 @@ WriterDep = Annotated[sessionmaker[Session], Depends(get_writer_sessions)]
 TerritoryDep = Annotated[Territory, Depends(get_territory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
+_LEVEL = Query(max_length=40, description="one of the territory's levels, as "
+               "``GET /api/territory`` lists them (e.g. commune, iris)")
+
+
+def territory_level(territory: TerritoryDep,
+                    level: Annotated[str | None, _LEVEL] = None) -> str | None:
+    """The ``level`` query parameter, one of the territory's levels (422 naming them)."""
+    return None if level is None else territory.level(level, name="level").code
+
+
+def territory_level_or_finest(territory: TerritoryDep,
+                              level: Annotated[str | None, _LEVEL] = None) -> str:
+    """The ``level`` query parameter, the territory's finest level when absent."""
+    return territory_level(territory, level) or territory.finest.code
+
+
+#: a ``level`` query parameter checked against the territory's levels (not a fixed enum)
+LevelDep = Annotated[str | None, Depends(territory_level)]
+FinestLevelDep = Annotated[str, Depends(territory_level_or_finest)]
+
 
 # --- the services ----------------------------------------------------------------------------
 

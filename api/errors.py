@@ -255,8 +255,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             ref_template="#/components/schemas/{model}")
         for name, sub in components["ErrorBody"].pop("$defs", {}).items():
             components.setdefault(name, sub)
+    territory = getattr(app.state, "territory", None)
+    levels: list[str] = list(territory.level_codes) if territory is not None else []
     for path in schema.get("paths", {}).values():
         for operation in path.values():
+            for parameter in operation.get("parameters", []) if levels else ():
+                if parameter.get("name") == "level" and parameter.get("in") == "query":
+                    # the levels of the territory this app serves (known once it started)
+                    parameter["schema"] = {"type": "string", "enum": levels,
+                                           "title": "Level"}
             for code, answer in operation.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:  # errors are JSON, whatever the route
                     answer["content"] = {"application/json": {"schema": ref}}

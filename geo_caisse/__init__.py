@@ -28,7 +28,6 @@ from geo_caisse.core.domain import (
     Market,
     MarketKind,
     Neighbourhood,
-    NeighbourhoodLevel,
     PointOfSale,
     PointOfSaleKind,
     Status,
@@ -52,6 +51,7 @@ from geo_caisse.core.errors import (
     StorageError,
     ValidationError,
 )
+from geo_caisse.core.levels import Level
 from geo_caisse.core.settings import Settings, load_settings
 from geo_caisse.core.territory import Territory
 
@@ -65,10 +65,10 @@ __all__ = [
     "IdempotencyConflictError",
     "ImportFileError",
     "LedgerError",
+    "Level",
     "Market",
     "MarketKind",
     "Neighbourhood",
-    "NeighbourhoodLevel",
     "NotFoundError",
     "OutOfTerritoryError",
     "PaymentRefusedError",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import MAX_ID, BBoxDep, SessionsDep, SettingsDep
+from api.deps import MAX_ID, BBoxDep, LevelDep, SessionsDep, SettingsDep
 from api.errors import responses
 from api.paging import links
 from api.schemas.layers import (
@@ -14,7 +14,6 @@ from api.schemas.layers import (
     NeighbourhoodFeature,
     neighbourhood_feature,
 )
-from geo_caisse.core.domain import NeighbourhoodLevel
 from geo_caisse.layers import queries
 
 router = APIRouter(prefix="/api/neighbourhoods", tags=["neighbourhoods"])
@@ -23,10 +22,10 @@ router = APIRouter(prefix="/api/neighbourhoods", tags=["neighbourhoods"])
 @router.get("", response_model=NeighbourhoodCollection, responses=responses(422))
 def list_neighbourhoods(
     request: Request,
+    level: LevelDep,
     sessions: SessionsDep,
     settings: SettingsDep,
     bbox: BBoxDep,
-    level: NeighbourhoodLevel | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> NeighbourhoodCollection:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import MAX_ID, SessionsDep, TerritoryDep
 from api.schemas.common import Health
-from api.schemas.layers import TerritoryInfo
+from api.schemas.layers import LevelInfo, TerritoryInfo
 from geo_caisse.enrolment.held import draw_exists
 
 router = APIRouter(tags=["pages"])
@@ -138,9 +138,12 @@ def draw_result_page(request: Request, draw_id: str, sessions: SessionsDep) -> H
 
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])
 def territory_info(territory: TerritoryDep) -> TerritoryInfo:
-    """The caisse's territory: name, bounding box and data attribution."""
+    """The caisse's territory: name, bounding box, data attribution and the levels of its
+    neighbourhoods with their French names, coarse to fine."""
     return TerritoryInfo(code=territory.code, name=territory.name, bbox=list(territory.bbox),
-                         attribution=territory.attribution)
+                         attribution=territory.attribution,
+                         levels=[LevelInfo(code=lv.code, one=lv.one, many=lv.many)
+                                 for lv in territory.levels])
 
 
 @router.get("/healthz", response_model=Health, include_in_schema=False)

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import (
+    FinestLevelDep,
     HeavyDep,
     OpenOnDep,
     OptionalWalkingDep,
@@ -36,7 +37,6 @@ from api.schemas.walking import (
     WhatIfRequest,
     WhatIfResponse,
 )
-from geo_caisse.core.domain import NeighbourhoodLevel
 from geo_caisse.walk.deserts import report_metadata
 from geo_caisse.walk.missing import low_income_missing
 from geo_caisse.walk.printmap import FORMATS, layer_map
@@ -103,14 +103,15 @@ def desert_cells(sessions: SessionsDep, walking: WalkingDep, report: ReportDep) 
 
 @router.get("/deserts/areas", response_model=DesertCollection, response_class=Response,
             responses={200: {"content": {GEOJSON: {}}}, **responses(422, 503)})
-def desert_areas(sessions: SessionsDep, walking: WalkingDep, report: ReportDep,
-                 level: NeighbourhoodLevel = NeighbourhoodLevel.SOUS_QUARTIER) -> Response:
-    """Low access and food deserts per neighbourhood of ``level`` (GeoJSON, WGS84).
+def desert_areas(level: FinestLevelDep, sessions: SessionsDep, walking: WalkingDep,
+                 report: ReportDep) -> Response:
+    """Low access and food deserts per neighbourhood of ``level`` (GeoJSON, WGS84): one of
+    the territory's levels, its finest by default.
 
     Areas outside the network's coverage carry their census population in
     ``population_outside_network`` and no walking figure.
     """
-    return Response(walking.desert_geojson(sessions, report, level=level.value),
+    return Response(walking.desert_geojson(sessions, report, level=level),
                     media_type=GEOJSON)
 
 

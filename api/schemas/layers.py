@@ -94,12 +94,22 @@ class ImportResult(BaseModel):
                                          "checked), one line each with its fix")
 
 
+class LevelInfo(BaseModel):
+    """One level of the territory's zoning and its French name."""
+
+    code: str = Field(description="the level's code, as the level query parameters take it")
+    one: str = Field(description="its French name, singular (e.g. « sous-quartier »)")
+    many: str = Field(description="its French name, plural (e.g. « sous-quartiers »)")
+
+
 class TerritoryInfo(BaseModel):
     code: str
     name: str
     bbox: list[float] = Field(min_length=4, max_length=4,
                              description="minlon, minlat, maxlon, maxlat (WGS84)")
     attribution: str
+    levels: list[LevelInfo] = Field(description="the levels of the neighbourhoods, coarse "
+                                    "to fine (territory.toml levels)")
 
 
 def _point(lon: float, lat: float) -> Point:
@@ -141,7 +151,7 @@ def market_feature(m: Market) -> MarketFeature:
 def neighbourhood_feature(n: Neighbourhood, geom: Any) -> NeighbourhoodFeature:
     assert n.id is not None
     props = NeighbourhoodProperties(
-        id=n.id, code=n.code, name=n.name, level=n.level.value, parent_code=n.parent_code,
+        id=n.id, code=n.code, name=n.name, level=n.level, parent_code=n.parent_code,
         population=n.population, population_year=n.population_year,
         median_income_uc_eur=n.median_income_uc_eur,
         benefit_dependent_share=n.benefit_dependent_share, extra=dict(n.extra),

@@ -31,8 +31,6 @@ from geo_caisse.core.territory import Territory
 from geo_caisse.io.readers import load_neighbourhoods_file, read_vector_layers
 
 WEB_MERCATOR = "EPSG:3857"
-#: the order of a territory's usual levels, coarse to fine (others come last)
-LEVEL_ORDER = ("commune", "arrondissement", "quartier", "iris", "sous_quartier")
 #: a walking path this close to a street centre-line is that street, not a path (metres)
 STREET_SNAP_M = 9.0
 #: bump when the layers change meaning, so cached base maps are rebuilt
@@ -64,7 +62,8 @@ def source_files(territory: Territory) -> list[Path]:
 
 def cache_key(territory: Territory) -> str:
     """A digest of the base map's sources and settings: a new key means a new base map."""
-    h = hashlib.sha256(f"basemap v{FORMAT} {territory.basemap!r}".encode())
+    h = hashlib.sha256(f"basemap v{FORMAT} {territory.basemap!r} "
+                       f"{territory.level_codes!r}".encode())
     for path in source_files(territory):
         h.update(path.name.encode())
         if path.is_file():
@@ -72,10 +71,6 @@ def cache_key(territory: Territory) -> str:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
     return h.hexdigest()[:16]
-
-
-def _level_rank(level: str) -> int:
-    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
 
 
 def _to_mercator(geometries: list[Any], crs: str) -> list[Any]:
@@ -94,10 +89,11 @@ def read_layers(territory: Territory, *, progress: Progress = quiet) -> dict[str
                                          "transit", "stops")}
     outline = shapely.union_all(territory.outline.geometry.values)
     layers["outline"].add(reproject(outline, WGS84, WEB_MERCATOR))
-    zones = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"])
-    present = sorted({n.level.value for n, _ in zones}, key=_level_rank)
+    zones = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"], territory)
+    # the levels the file holds, in the territory's order (territory.toml levels)
+    present = sorted({n.level for n, _ in zones}, key=territory.level_rank)
     for n, geom in zones:
-        rank = present.index(n.level.value)  # 0: the territory's coarsest level
+        rank = present.index(n.level)  # 0: the territory's coarsest level
         merc = reproject(geom, WGS84, WEB_MERCATOR)
         layers["areas"].add(merc, level=rank, name=n.name)
         layers["places"].add(merc.representative_point(), level=rank, name=n.name)
@@ -185,5 +181,5 @@ def _paths(territory: Territory, streets: list[Any]) -> list[Any]:
     return [g for g, is_street in zip(merc, near, strict=True) if not is_street]
 
 
-__all__ = ["FORMAT", "LEVEL_ORDER", "WEB_MERCATOR", "Layer", "cache_key", "read_layers",
+__all__ = ["FORMAT", "WEB_MERCATOR", "Layer", "cache_key", "read_layers",
            "source_files"]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo_caisse.cli._context import context, walking_service
-from geo_caisse.core.domain import NeighbourhoodLevel
 
 if TYPE_CHECKING:
     from geo_caisse.cli._context import Subcommands
@@ -18,6 +17,8 @@ def _deserts(args: argparse.Namespace) -> int:
     from geo_caisse.walk.deserts import cells_feature_collection, check_level
 
     _, sessions, territory = context()
+    if args.level != "cells":  # one of the territory's levels, refused before the analysis
+        territory.level(args.level, name="--level")
     service = walking_service(territory)
     report = service.deserts(sessions, threshold_min=args.threshold_min, open_on=args.open_on)
     if args.level != "cells":
@@ -49,7 +50,7 @@ def _deserts(args: argparse.Namespace) -> int:
 def register(sub: Subcommands) -> None:
     des = sub.add_parser("deserts", help="food deserts: totals, and a layer to a file")
     des.add_argument("--level", default="cells",
-                     choices=("cells", *(level.value for level in NeighbourhoodLevel)))
+                     help="cells, or one of the territory's levels (territory.toml levels)")
     des.add_argument("--threshold-min", type=float, help="minutes of walk (default: territory)")
     des.add_argument("--open-on", help="only points of sale open that day (Mo..Su)")
     des.add_argument("-o", "--output", help="write the layer: .geojson or .csv")

@@ -59,12 +59,13 @@ class PopulationConfig:
 
     points: Path
     mode: str = "spread"
-    level: str = "sous_quartier"
+    level: str = ""  # the level whose populations are spread; the finest by default
     population_column: str | None = None
     low_income_column: str | None = None
 
     @classmethod
-    def parse(cls, table: dict[str, Any], folder: Path, where: str) -> PopulationConfig:
+    def parse(cls, table: dict[str, Any], folder: Path, where: str, *,
+              default_level: str | None = None) -> PopulationConfig:
         if "points" not in table:
             raise DataError(f"{where}: [population] needs points = \"path/to/points\"")
         mode = str(table.get("mode", "spread"))
@@ -75,7 +76,7 @@ class PopulationConfig:
             raise DataError(f"{where}: [population] mode 'weighted_points' needs "
                             "population_column")
         return cls(points=folder / str(table["points"]), mode=mode,
-                   level=str(table.get("level", "sous_quartier")),
+                   level=str(table.get("level", default_level or "")),
                    population_column=table.get("population_column"),
                    low_income_column=table.get("low_income_column"))
 

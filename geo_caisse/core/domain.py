@@ -49,15 +49,6 @@ class MarketKind(StrEnum):
     HALLE = "halle"
 
 
-class NeighbourhoodLevel(StrEnum):
-    """Levels of the territory's zoning, coarsest first."""
-
-    COMMUNE = "commune"
-    QUARTIER = "quartier"
-    SOUS_QUARTIER = "sous_quartier"
-    IRIS = "iris"
-
-
 #: Product categories a point of sale may declare (alcohol and hygiene products are excluded
 #: from the Mona by the caisse's rules, so they are not categories here).
 CATEGORIES: tuple[str, ...] = (
@@ -185,7 +176,7 @@ class Neighbourhood:
 
     code: str
     name: str
-    level: NeighbourhoodLevel
+    level: str  # the code of one of the territory's levels (Territory.levels)
     population: int | None
     population_year: int | None
     parent_code: str | None = None

@@ -28,7 +28,8 @@ from geo_caisse.core.config import (
 )
 from geo_caisse.core.criteria import Criteria
 from geo_caisse.core.crs import WGS84, check_lon_lat, check_metric, lonlat_to_metric
-from geo_caisse.core.errors import DataError, OutOfTerritoryError
+from geo_caisse.core.errors import DataError, OutOfTerritoryError, ValidationError
+from geo_caisse.core.levels import Level, levels_in_file, parse_levels
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -73,6 +74,8 @@ class Territory:
     criteria: Criteria = field(default_factory=Criteria)
     # [budget]: the budget planner's defaults and reference
     budget: BudgetConfig = field(default_factory=BudgetConfig)
+    # levels of the zoning, coarse to fine (``levels`` and ``[level_labels]``)
+    levels: tuple[Level, ...] = ()
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> Territory:
@@ -107,6 +110,10 @@ class Territory:
         basemap = _section(config, "basemap", config_path)
         if "strata" in enrolment and not isinstance(enrolment["strata"], str):
             raise DataError(f"{config_path}: [enrolment] strata must be a file name")
+        present = [] if "levels" in config or "neighbourhoods" not in layers \
+            else levels_in_file(layers["neighbourhoods"])
+        levels = parse_levels(config, where=str(config_path), present=present)
+        finest = levels[-1].code if levels else None
         return cls(
             directory=folder,
             code=str(config["code"]),
@@ -118,7 +125,8 @@ class Territory:
             import_margin_m=float(config.get("import_margin_m", 0.0)),
             attribution=str(config.get("attribution", "")),
             network=NetworkConfig.parse(network, folder, str(config_path)) if network else None,
-            population=PopulationConfig.parse(population, folder, str(config_path))
+            population=PopulationConfig.parse(population, folder, str(config_path),
+                                              default_level=finest)
             if population else None,
             access=AccessConfig.parse(_section(config, "accessibility", config_path),
                                       str(config_path)),
@@ -131,7 +139,46 @@ class Territory:
                                     str(config_path)),
             budget=BudgetConfig.parse(_section(config, "budget", config_path),
                                       str(config_path)),
+            levels=levels,
         )
+
+    @property
+    def level_codes(self) -> tuple[str, ...]:
+        """The codes of the levels, coarse to fine."""
+        return tuple(level.code for level in self.levels)
+
+    @property
+    def coarsest(self) -> Level:
+        """The coarsest level (the communes, most often)."""
+        if not self.levels:
+            raise DataError(f"territory {self.name}: no level of neighbourhoods")
+        return self.levels[0]
+
+    @property
+    def finest(self) -> Level:
+        """The finest level (IRIS, sous-quartiers…)."""
+        if not self.levels:
+            raise DataError(f"territory {self.name}: no level of neighbourhoods")
+        return self.levels[-1]
+
+    def level(self, code: str, *, name: str = "level") -> Level:
+        """The level ``code``; a :class:`ValidationError` naming the levels otherwise."""
+        for level in self.levels:
+            if level.code == code:
+                return level
+        raise ValidationError(f"{name}: {code!r} is not a level of the territory "
+                              f"{self.name}; its levels are "
+                              f"{', '.join(self.level_codes) or 'none'}")
+
+    def level_label(self, code: str, *, many: bool = False) -> str:
+        """The French name of the level ``code`` (plural with ``many``)."""
+        level = self.level(code)
+        return level.many if many else level.one
+
+    def level_rank(self, code: str) -> int:
+        """0 for the coarsest level, then 1, 2…; after every level for an unknown one."""
+        codes = self.level_codes
+        return codes.index(code) if code in codes else len(codes)
 
     @cached_property
     def outline(self) -> gpd.GeoDataFrame:

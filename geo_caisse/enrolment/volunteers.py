@@ -75,9 +75,9 @@ class _Zones:
     def finest_at(self, x_m: float, y_m: float) -> str | None:
         """The code of the smallest neighbourhood containing the point (metric CRS)."""
         if self._metric is None:
-            order = {"sous_quartier": 0, "quartier": 1, "commune": 2}
+            rank = self._territory.level_rank  # finest first
             rows = sorted(self._session.scalars(select(NeighbourhoodRow)),
-                          key=lambda r: order.get(str(r.level), 3))
+                          key=lambda r: -rank(str(r.level)))
             self._metric = [(str(r.code), reproject(to_shape(r.geom), WGS84,
                                                     self._territory.metric_crs))
                             for r in rows]

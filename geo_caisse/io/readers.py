@@ -7,16 +7,19 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 from shapely.geometry import shape
 
 from geo_caisse.core.crs import WGS84, parse_crs
-from geo_caisse.core.domain import Neighbourhood, NeighbourhoodLevel
+from geo_caisse.core.domain import Neighbourhood
 from geo_caisse.core.errors import CRSError, DataError, ValidationError
 from geo_caisse.io import _gdal
 from geo_caisse.io.formats import format_of
+
+if TYPE_CHECKING:
+    from geo_caisse.core.territory import Territory
 
 
 @dataclass(frozen=True)
@@ -266,8 +269,13 @@ def read_rows(path: Path | str, *, fmt: str | None = None, crs: str | None = Non
     return _csv_rows(p, name, crs)
 
 
-def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:
-    """Read the territory's neighbourhoods GeoJSON (WGS84)."""
+def load_neighbourhoods_file(path: Path, territory: Territory
+                             ) -> list[tuple[Neighbourhood, Any]]:
+    """Read the territory's neighbourhoods GeoJSON (WGS84).
+
+    Each neighbourhood's level must be one of ``territory``'s, and its ``parent_code`` must
+    name a neighbourhood of a coarser level (or none).
+    """
     if not path.is_file():
         raise DataError(f"neighbourhoods file {path} not found")
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -280,7 +288,7 @@ def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:
                 extra = json.loads(extra)
             n = Neighbourhood(
                 code=str(p["code"]), name=str(p["name"]),
-                level=NeighbourhoodLevel(p["level"]),
+                level=territory.level(str(p["level"]), name="level").code,
                 population=None if p.get("population") is None else int(p["population"]),
                 population_year=None if p.get("population_year") is None
                 else int(p["population_year"]),
@@ -294,4 +302,11 @@ def load_neighbourhoods_file(path: Path) -> list[tuple[Neighbourhood, Any]]:
         if not geom.is_valid or geom.is_empty:
             raise DataError(f"{path} feature {i} ({n.code}): invalid or empty geometry")
         out.append((n, geom))
+    level_of = {n.code: n.level for n, _ in out}
+    for n, _ in out:
+        parent = level_of.get(str(n.parent_code)) if n.parent_code else None
+        if parent is not None and territory.level_rank(parent) >= territory.level_rank(n.level):
+            raise DataError(f"{path} {n.code}: parent_code {n.parent_code!r} is a {parent}, "
+                            f"not coarser than its {n.level} (levels coarse to fine: "
+                            f"{', '.join(territory.level_codes)})")
     return out

@@ -53,7 +53,7 @@ def init_store(engine: Engine, sessions: sessionmaker[Session], territory: Terri
     upgrade(engine)
     paths = territory.layer_paths
     progress(f"reading {territory.name} layers from {territory.directory}…")
-    neighbourhoods = load_neighbourhoods_file(paths["neighbourhoods"])
+    neighbourhoods = load_neighbourhoods_file(paths["neighbourhoods"], territory)
     # markets are optional: no layer, or an empty one, is a territory without market
     market_notes: list[Problem] = []
     markets: list[Market] = (read_layer(paths["markets"], "markets", territory,

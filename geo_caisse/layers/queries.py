@@ -8,7 +8,7 @@ from __future__ import annotations
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse.core.domain import Market, Neighbourhood, NeighbourhoodLevel, PointOfSale
+from geo_caisse.core.domain import Market, Neighbourhood, PointOfSale
 from geo_caisse.storage.layers import (
     BBox,
     MarketFilter,
@@ -53,7 +53,7 @@ def market_stalls(sessions: sessionmaker[Session], market_id: int) -> Page[Point
         return PointOfSaleRepository(session).list(PointOfSaleFilter(market_id=market_id))
 
 
-def neighbourhoods(sessions: sessionmaker[Session], *, level: NeighbourhoodLevel | None = None,
+def neighbourhoods(sessions: sessionmaker[Session], *, level: str | None = None,
                    bbox: BBox | None = None, limit: int | None = None, offset: int = 0
                    ) -> Page[tuple[Neighbourhood, BaseGeometry]]:
     """One page of the neighbourhoods (of ``level``, in ``bbox``), with their outlines."""

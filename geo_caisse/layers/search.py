@@ -340,7 +340,7 @@ def _places_from_files(territory: Territory, street_of: _Streets) -> list[list[A
         if not cfg.aliases.is_file():
             raise DataError(f"[search] aliases file {cfg.aliases} not found")
         zones = {n.code: (n, g) for n, g in load_neighbourhoods_file(
-            territory.layer_paths["neighbourhoods"])}
+            territory.layer_paths["neighbourhoods"], territory)}
         lines = [ln for ln in cfg.aliases.read_text(encoding="utf-8").splitlines()
                  if ln.strip() and not ln.startswith("#")]
         for row in csv.DictReader(lines):
@@ -349,7 +349,7 @@ def _places_from_files(territory: Territory, street_of: _Streets) -> list[list[A
                 raise DataError(f"{cfg.aliases}: unknown neighbourhood_code {code!r}")
             zone, geom = zones[code]
             point = geom.representative_point()
-            out.append([f"{(row.get('alias') or '').strip()} ({zone.name})", zone.level.value,
+            out.append([f"{(row.get('alias') or '').strip()} ({zone.name})", zone.level,
                         float(point.x), float(point.y)])
     return out
 

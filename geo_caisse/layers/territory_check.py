@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo_caisse.core.domain import NeighbourhoodLevel
 from geo_caisse.core.errors import GeoCaisseError, ImportFileError, Problem
 from geo_caisse.core.opening_hours import HOURS_FIX
 from geo_caisse.core.territory import LAYERS, Territory
@@ -39,7 +38,6 @@ from geo_caisse.io.validation import read_numbered
 #: the keys ``territory.toml`` must hold, and the layers ``[layers]`` must name
 REQUIRED_KEYS = ("code", "name", "outline", "layers")
 REQUIRED_LAYERS = ("neighbourhoods", "points_of_sale")
-LEVELS = tuple(level.value for level in NeighbourhoodLevel)
 #: at most this many problems are listed per file (the count of the others is given)
 MAX_PER_FILE = 20
 
@@ -169,7 +167,16 @@ def _number_or_none(value: Any) -> bool:
                              and math.isfinite(value))
 
 
-def _neighbourhood_feature(i: int, f: Any) -> tuple[str | None, list[tuple[str, str]]]:
+def _level_fix(territory: Territory) -> str:
+    levels = ", ".join(territory.level_codes) or "none yet"
+    return (f"use one of the territory's levels ({levels}), or add the level to levels = "
+            "[…] in territory.toml, coarse to fine, with its French name under "
+            "[level_labels] if it is not one of commune, arrondissement, grand_quartier, "
+            "quartier, iris, sous_quartier")
+
+
+def _neighbourhood_feature(i: int, f: Any, territory: Territory
+                           ) -> tuple[str | None, list[tuple[str, str]]]:
     """The code of one neighbourhood feature, and its problems."""
     import shapely
     from shapely.geometry import shape
@@ -184,9 +191,9 @@ def _neighbourhood_feature(i: int, f: Any) -> tuple[str | None, list[tuple[str, 
         if p.get(key) in (None, ""):
             out.append((f"feature {i} has no {key}", f"fill in {key} (see docs/territory.md)"))
     level = p.get("level")
-    if level not in (None, "") and level not in LEVELS:
-        out.append((f"feature {i} ({code}): unknown level {level!r}",
-                    f"use one of {', '.join(LEVELS)}"))
+    if level not in (None, "") and level not in territory.level_codes:
+        out.append((f"feature {i} ({code}): level {level!r} is not one of the territory's",
+                    _level_fix(territory)))
     if "population" in p and not (p["population"] is None or (
             isinstance(p["population"], int | float) and not isinstance(p["population"], bool)
             and math.isfinite(p["population"]) and p["population"] >= 0)):
@@ -222,7 +229,8 @@ def _neighbourhood_feature(i: int, f: Any) -> tuple[str | None, list[tuple[str, 
     return code, out
 
 
-def _neighbourhoods(report: TerritoryReport, path: Path) -> dict[str, dict[str, Any]]:
+def _neighbourhoods(report: TerritoryReport, path: Path, territory: Territory
+                    ) -> dict[str, dict[str, Any]]:
     """Check the neighbourhoods; their properties by code (empty if unreadable)."""
     doc = _geojson(report, path)
     if doc is None:
@@ -230,7 +238,7 @@ def _neighbourhoods(report: TerritoryReport, path: Path) -> dict[str, dict[str, 
     found: list[tuple[str, str]] = []
     by_code: dict[str, dict[str, Any]] = {}
     for i, f in enumerate(doc["features"], start=1):
-        code, problems = _neighbourhood_feature(i, f)
+        code, problems = _neighbourhood_feature(i, f, territory)
         found += problems
         if code is None:
             continue
@@ -246,6 +254,15 @@ def _neighbourhoods(report: TerritoryReport, path: Path) -> dict[str, dict[str, 
         if parent not in (None, "") and str(parent) not in by_code:
             found.append((f"{code}: parent_code {parent!r} names no neighbourhood",
                           "give the code of the enclosing neighbourhood, or null"))
+        elif parent not in (None, ""):
+            rank, up = (territory.level_rank(str(q.get("level")))
+                        for q in (p, by_code[str(parent)]))
+            if up >= rank and rank < len(territory.levels):
+                found.append((f"{code}: parent_code {parent!r} is a "
+                              f"{by_code[str(parent)].get('level')}, not coarser than its "
+                              f"{p.get('level')}", "give the code of the enclosing "
+                              "neighbourhood of a coarser level (levels coarse to fine: "
+                              f"{', '.join(territory.level_codes)}), or null"))
     _limited(report, path.name, found)
     report.counts["neighbourhoods"] = len(by_code)
     return by_code
@@ -366,7 +383,8 @@ def _walking(report: TerritoryReport, territory: Territory,
         if codes and pop.level not in {p.get("level") for p in codes.values()}:
             report.problem("territory.toml", f"[population] level {pop.level!r}: no "
                            "neighbourhood has that level",
-                           f"use a level of the neighbourhoods ({', '.join(_levels(codes))})")
+                           "use a level of the neighbourhoods "
+                           f"({', '.join(_levels(territory, codes))})")
         if _file(report, pop.points, "population points", "[population] points"):
             columns = tuple(c for c in (pop.population_column, pop.low_income_column) if c)
             try:
@@ -378,9 +396,9 @@ def _walking(report: TerritoryReport, territory: Territory,
                                "[population] names")
 
 
-def _levels(codes: dict[str, dict[str, Any]]) -> list[str]:
+def _levels(territory: Territory, codes: dict[str, dict[str, Any]]) -> list[str]:
     present = {p.get("level") for p in codes.values()}
-    return [level for level in LEVELS if level in present]
+    return [level for level in territory.level_codes if level in present]
 
 
 def _strata(report: TerritoryReport, territory: Territory,
@@ -438,6 +456,10 @@ def check_territory(directory: Path | str) -> TerritoryReport:
             fix = ("set metric_crs to the territory's projected CRS in metres: EPSG:2154 "
                    "(Lambert-93) in mainland France, the local one overseas (EPSG:2975 for "
                    "La Réunion)" if "CRS" in message
+                   else "list the levels coarse to fine, e.g. levels = [\"commune\", "
+                   "\"iris\"], each a code of lowercase letters, digits and _, and give "
+                   "[level_labels] { one = …, many = … } only to levels of that list that "
+                   "are not built in (see docs/territory.md)" if "level" in message
                    else "correct the key named (see docs/territory.md)")
             report.problem("territory.toml", message, fix)
         return report
@@ -454,7 +476,7 @@ def check_territory(directory: Path | str) -> TerritoryReport:
     if "neighbourhoods" in territory.layer_paths and _file(
             report, territory.layer_paths["neighbourhoods"], "neighbourhoods",
             "[layers] neighbourhoods"):
-        codes = _neighbourhoods(report, territory.layer_paths["neighbourhoods"])
+        codes = _neighbourhoods(report, territory.layer_paths["neighbourhoods"], territory)
     unknown_centre = [c for c in territory.caisse.centre if codes and c not in codes]
     if unknown_centre:
         report.problem("territory.toml", f"[caisse] centre names unknown neighbourhood(s) "

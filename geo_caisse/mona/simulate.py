@@ -94,13 +94,22 @@ def simulate_year(sessions: sessionmaker[Session], territory: Territory, *, year
         market_days = {m.id: m.open_days for m in session.scalars(select(MarketRow))}
     if not pos:
         raise ValidationError("no conventionné accepts the Mona: nothing to simulate")
+    finest, coarsest = territory.finest.code, territory.coarsest.code
     in_city = ({city_code} if city_code is not None else
                set(territory.network.coverage) if territory.network else set())
-    city = [z for z in zones if z.level == "sous_quartier" and z.population]
-    others = [z for z in zones if z.level == "commune" and in_city and z.code not in in_city
-              and z.population]
+    city = [z for z in zones if z.level == finest and z.population]
+    # the city's own communes (an IRIS's commune, a sous-quartier's): not "other communes"
+    parent = {z.code: z.parent_code for z in zones}
+    around = set()
+    for z in city:
+        code: str | None = z.code
+        while code is not None and code not in around:
+            around.add(code)
+            code = parent.get(code)
+    others = [z for z in zones if z.level == coarsest and in_city and z.code not in in_city
+              and z.code not in around and z.population and finest != coarsest]
     if not city:
-        city = [z for z in zones if z.level == "commune" and z.population]
+        city = [z for z in zones if z.level == coarsest and z.population]
         others = []
     # --- members: homes, profiles, entry and exit ------------------------------------
     n_city = members if not others else round(members * city_share)

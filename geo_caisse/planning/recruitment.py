@@ -174,7 +174,7 @@ def recruitment_instance(walking: WalkingService, sessions: sessionmaker[Session
     except MissingInputError as exc:   # no [enrolment] strata: the term is unknown
         missing["under_represented"] = str(exc)
         strata, gaps = {}, {}
-    level = min(pop.area_index, key=lambda lv: {"sous_quartier": 0, "quartier": 1}.get(lv, 2))
+    level = max(pop.area_index, key=territory.level_rank)  # the finest level with people
     area_of = pop.area_index[level]
     mix = np.zeros(len(pop.areas))
     for a, area in enumerate(pop.areas):

@@ -23,7 +23,6 @@ from geo_caisse.core.domain import (
     Market,
     MarketKind,
     Neighbourhood,
-    NeighbourhoodLevel,
     PointOfSale,
     PointOfSaleKind,
     Status,
@@ -339,7 +338,7 @@ class PointOfSaleRepository:
 
 
 class NeighbourhoodRepository:
-    """Zones of the territory (communes, quartiers, sous-quartiers)."""
+    """Zones of the territory, at each of its levels (communes, IRIS…)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -347,7 +346,7 @@ class NeighbourhoodRepository:
     @staticmethod
     def _to_domain(row: NeighbourhoodRow) -> tuple[Neighbourhood, BaseGeometry]:
         n = Neighbourhood(
-            code=row.code, name=row.name, level=NeighbourhoodLevel(row.level),
+            code=row.code, name=row.name, level=row.level,
             population=row.population, population_year=row.population_year,
             parent_code=row.parent_code, median_income_uc_eur=row.median_income_uc_eur,
             benefit_dependent_share=row.benefit_dependent_share, extra=dict(row.extra or {}),
@@ -355,12 +354,12 @@ class NeighbourhoodRepository:
         )
         return n, to_shape(row.geom)
 
-    def list(self, *, level: NeighbourhoodLevel | None = None, bbox: BBox | None = None,
+    def list(self, *, level: str | None = None, bbox: BBox | None = None,
              limit: int | None = None, offset: int = 0) -> Page[tuple[Neighbourhood,
                                                                       BaseGeometry]]:
         conditions: list[ColumnElement[bool]] = []
         if level is not None:
-            conditions.append(NeighbourhoodRow.level == level.value)
+            conditions.append(NeighbourhoodRow.level == level)
         if bbox is not None:
             conditions.append(_bbox_filter(NeighbourhoodRow.geom, bbox))
         where = and_(True, *conditions)
@@ -383,7 +382,7 @@ class NeighbourhoodRepository:
             if geom.geom_type != "MultiPolygon":
                 raise ValidationError(f"neighbourhood {n.code}: a MultiPolygon is expected")
             self.session.add(NeighbourhoodRow(
-                code=n.code, name=n.name, level=n.level.value, parent_code=n.parent_code,
+                code=n.code, name=n.name, level=n.level, parent_code=n.parent_code,
                 population=n.population, population_year=n.population_year,
                 median_income_uc_eur=n.median_income_uc_eur,
                 benefit_dependent_share=n.benefit_dependent_share,

@@ -25,7 +25,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from geo_caisse.core.domain import (
     MarketKind,
-    NeighbourhoodLevel,
     PointOfSaleKind,
     Status,
     Wheelchair,
@@ -56,11 +55,11 @@ class Base(DeclarativeBase):
 
 class NeighbourhoodRow(Base):
     __tablename__ = "neighbourhood"
-    __table_args__ = (CheckConstraint(_in("level", NeighbourhoodLevel), name="level"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # one of the territory's levels (territory.toml levels; no CHECK since migration 0011)
     level: Mapped[str] = mapped_column(String(20), index=True)
     parent_code: Mapped[str | None] = mapped_column(String(32))
     population: Mapped[int | None] = mapped_column(Integer)

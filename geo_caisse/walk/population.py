@@ -204,13 +204,13 @@ def build_population(territory: Territory, network: WalkNetwork,
     areas: list[Area] = []
     metric_neighbourhoods = metric_geometries(neighbourhoods, metric)
     coverage = coverage_geometry(metric_neighbourhoods, net_cfg.coverage)
-    for n, g in sorted(metric_neighbourhoods, key=lambda item: item[0].level.value):
+    for n, g in sorted(metric_neighbourhoods, key=lambda item: item[0].level):
         area_covered = coverage is None or bool(
             shapely.area(shapely.intersection(g, coverage)) >= 0.5 * shapely.area(g))
-        areas.append(Area(n.code, n.name, n.level.value,
+        areas.append(Area(n.code, n.name, n.level,
                           None if n.population is None else float(n.population),
                           n.median_income_uc_eur, n.benefit_dependent_share, area_covered))
-        geoms_by_level.setdefault(n.level.value, []).append(g)
+        geoms_by_level.setdefault(n.level, []).append(g)
     if cfg.level not in geoms_by_level:
         raise DataError(f"[population] level {cfg.level!r}: the territory has no neighbourhood "
                         f"of that level (levels: {sorted(geoms_by_level)})")

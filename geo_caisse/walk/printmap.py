@@ -145,7 +145,6 @@ def layer_map(sessions: sessionmaker[Session], territory: Territory, layer: str,
               open_on: str | None = None) -> bytes:
     """The printable map of an open layer (no member information): the food deserts (needs
     ``walking``), the conventionnés accepting the Mona, or the markets."""
-    from geo_caisse.core.domain import NeighbourhoodLevel
     from geo_caisse.storage.layers import (
         MarketRepository,
         NeighbourhoodRepository,
@@ -160,8 +159,9 @@ def layer_map(sessions: sessionmaker[Session], territory: Territory, layer: str,
     points: list[tuple[float, float, str]] = []
     with sessions() as session:
         repo = NeighbourhoodRepository(session)
-        outlines = [g for _, g in repo.list(level=NeighbourhoodLevel.QUARTIER).items]
-        outlines += [g for _, g in repo.list(level=NeighbourhoodLevel.COMMUNE).items]
+        # the outlines of the two coarsest levels (communes and their quartiers, most often)
+        outlines = [g for level in reversed(territory.levels[:2])
+                    for _, g in repo.list(level=level.code).items]
         if layer == "conventionnes":
             items = PointOfSaleRepository(session).list(PointOfSaleFilter(takes_mona=True)).items
             points = [(p.lon, p.lat, p.kind.value) for p in items]

@@ -69,7 +69,8 @@ def load_territory_model(territory: Territory, *, cache_dir: Path,
     if pop_path.is_file():
         return network, Population.load(pop_path)
     population = build_population(
-        territory, network, load_neighbourhoods_file(territory.layer_paths["neighbourhoods"]),
+        territory, network,
+        load_neighbourhoods_file(territory.layer_paths["neighbourhoods"], territory),
         progress=progress)
     population.save(pop_path)
     return network, population
@@ -81,7 +82,8 @@ def coverage_area(territory: Territory) -> BaseGeometry | None:
 
     if territory.network is None or not territory.network.coverage:
         return None
-    neighbourhoods = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"])
+    neighbourhoods = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"],
+                                              territory)
     return coverage_geometry(metric_geometries(neighbourhoods, territory.metric_crs),
                              territory.network.coverage)
 
@@ -276,7 +278,7 @@ class WalkingService:
         check_level(report, level)
         with sessions() as session:
             items = NeighbourhoodRepository(session).list().items
-        geoms = {n.code: dict(mapping(g)) for n, g in items if n.level.value == level}
+        geoms = {n.code: dict(mapping(g)) for n, g in items if n.level == level}
         return areas_feature_collection(report, level, geoms)
 
     def desert_geojson(self, sessions: sessionmaker[Session], report: DesertReport, *,

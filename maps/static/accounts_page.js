@@ -156,16 +156,18 @@
     status.textContent = n > 1 ? C.num(n) + " lettres prêtes à imprimer" : "Lettre prête à imprimer";
   }
   function areas() {
-    C.json(cfg.api + "/neighbourhoods?limit=1000").then(function (fc) {
+    // one group per level of the territory, coarse to fine, named as the territory names it
+    Promise.all([C.json(cfg.api + "/territory"),
+                 C.json(cfg.api + "/neighbourhoods?limit=1000")]).then(function (got) {
       var byLevel = {};
-      fc.features.forEach(function (f) {
+      got[1].features.forEach(function (f) {
         (byLevel[f.properties.level] = byLevel[f.properties.level] || []).push(f.properties);
       });
       var select = el("gc-r-area");
-      Object.keys(byLevel).forEach(function (level) {
+      got[0].levels.filter(function (lv) { return byLevel[lv.code]; }).forEach(function (lv) {
         var g = document.createElement("optgroup");
-        g.label = level.replace("_", "-");
-        byLevel[level].sort(function (a, b) { return a.name.localeCompare(b.name, "fr"); })
+        g.label = lv.many;
+        byLevel[lv.code].sort(function (a, b) { return a.name.localeCompare(b.name, "fr"); })
           .forEach(function (p) {
             var o = document.createElement("option"); o.value = p.code; o.textContent = p.name;
             g.appendChild(o);

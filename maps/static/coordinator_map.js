@@ -38,9 +38,9 @@
 
   panel.innerHTML =
     '<form id="gc-form"><h2>Couche</h2>' +
+    // the territory's levels are added, finest first, from GET /api/territory (units())
     '<label>Découpage <select id="gc-unit"><option value="cells">carreaux de 200 m</option>' +
-    '<option value="sous_quartier">sous-quartiers</option><option value="quartier">quartiers</option>' +
-    '<option value="commune">communes</option></select></label>' +
+    "</select></label>" +
     '<label>Mesure <select id="gc-measure">' +
     '<option value="desert_share">part de la population en désert alimentaire</option>' +
     '<option value="low_access_share">part à plus du seuil à pied</option>' +
@@ -94,10 +94,19 @@
       "<tr><td>Temps de marche médian</td><td class=num>" + mins(t.median_walk_min) + "</td></tr></table>" +
       '<p class="gc-note">' + esc(rule(meta)) + "</p>";
   }
-  var LEVELS = {commune: "de la commune", quartier: "du quartier", sous_quartier: "du sous-quartier",
-                iris: "de l'IRIS"};
+  var LEVELS = {};  // the territory's levels by code: {code, one, many} (French names)
+  function units(info) {
+    var select = document.getElementById("gc-unit");
+    info.levels.slice().reverse().forEach(function (lv) {  // coarse to fine: finest first
+      LEVELS[lv.code] = lv;
+      var option = document.createElement("option");
+      option.value = lv.code;
+      option.textContent = lv.many;
+      select.appendChild(option);
+    });
+  }
   function rule(meta) {
-    var li = meta.low_income, where = LEVELS[li.level] || "";
+    var li = meta.low_income, where = LEVELS[li.level] ? "de chaque " + LEVELS[li.level].one : "";
     if (li.available === false) {
       return "Désert alimentaire : non calculé, faute de données de revenus pour ce territoire. " +
         "Temps de marche jusqu'au point conventionné le plus proche, à " +
@@ -242,5 +251,5 @@
     });
   }
   map.fitBounds(cfg.bounds);
-  refresh().then(loadConventionnes);
+  json(cfg.api + "/territory").then(units).then(refresh).then(loadConventionnes);
 })();

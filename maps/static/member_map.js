@@ -44,9 +44,11 @@
     computing: "Computing walking times…", sent: "Thank you: your suggestion will be read " +
       "by the caisse's team before it shows on the map.", walk: " on foot",
     filtersShown: "Hide the filters", filtersHidden: "Filters",
-    placeKind: {market: "market", sous_quartier: "neighbourhood", quartier: "district",
-                commune: "town", stop: "tram stop", amenity: "place", street: "street",
-                address: "address"}
+    placeKind: {market: "market", stop: "tram stop", amenity: "place", street: "street",
+                address: "address"},
+    // the territory's levels, in English when the code knows them ("area" otherwise)
+    levelKind: {commune: "town", arrondissement: "district", grand_quartier: "district",
+                quartier: "district", iris: "neighbourhood", sous_quartier: "neighbourhood"}
   } : {
     kind: {market: "Marché", producer: "Producteur", shop: "Commerce", epicerie: "Épicerie",
            cooperative: "Supermarché coopératif", amap: "AMAP"},
@@ -88,10 +90,16 @@
     computing: "Calcul des temps de marche…", sent: "Merci : votre proposition sera lue par " +
       "l'équipe de la caisse avant d'apparaître sur la carte.", walk: " à pied",
     filtersShown: "Masquer les filtres", filtersHidden: "Filtres",
-    placeKind: {market: "marché", sous_quartier: "quartier", quartier: "quartier",
-                commune: "commune", stop: "arrêt de tram", amenity: "lieu", street: "rue",
-                address: "adresse"}
+    placeKind: {market: "marché", stop: "arrêt de tram", amenity: "lieu", street: "rue",
+                address: "adresse"},
+    levelKind: {}  // the territory's own French names (GET /api/territory)
   };
+  // a neighbourhood found by the search is named by its level, as the territory names it
+  C.json(cfg.api + "/territory").then(function (info) {
+    info.levels.forEach(function (lv) {
+      T.placeKind[lv.code] = T.levelKind[lv.code] || (EN ? "area" : lv.one);
+    });
+  });
   var COLORS = {market: "#b45309", producer: "#166534", shop: "#1d4ed8", epicerie: "#7c2d12",
                 cooperative: "#6b21a8", amap: "#0f766e"};
   var status = document.getElementById("gc-status");

@@ -156,15 +156,16 @@ def test_a_level_the_territory_lacks_is_an_error(store: Store, cache_dir: Path,
     r = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "deserts", "--level", "iris",
                         "-o", str(out)], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2, r.stdout + r.stderr
-    assert "level 'iris': the territory has no neighbourhood of that level" in r.stderr
-    assert "allowed: cells, commune, quartier, sous_quartier" in r.stderr
+    assert "--level: 'iris' is not a level of the territory" in r.stderr
+    assert "its levels are commune, quartier, sous_quartier" in r.stderr
     assert not out.exists() and "Traceback" not in r.stderr
     r = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "deserts", "--level",
                         "arrondissement"], env=env, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "invalid choice: 'arrondissement'" in r.stderr
+    assert r.returncode == 2 and "'arrondissement' is not a level" in r.stderr
     with _client(store, cache_dir, variant(tmp_path / "same")) as c:
         r = c.get("/api/deserts/areas", params={"level": "iris"})
-        assert r.status_code == 422 and "allowed: cells, commune" in r.json()["detail"]
+        assert r.status_code == 422
+        assert "its levels are commune, quartier, sous_quartier" in r.json()["detail"]
 
 
 def test_no_strata_targets_on_the_other_terms_at_weight_0(store: Store, cache_dir: Path,

@@ -58,8 +58,8 @@ def test_a_broken_folder_lists_every_problem_with_its_fix(tmp_path: Path) -> Non
     err = r.stderr
     assert "problem: strata.csv: the strata file is missing" in err
     assert "Fix: put the file in the folder, or correct [enrolment] strata" in err
-    assert "feature 1 (34022): unknown level 'arrondissement'" in err
-    assert "use one of commune, quartier, sous_quartier, iris" in err
+    assert "feature 1 (34022): level 'arrondissement' is not one of the territory's" in err
+    assert "use one of the territory's levels (commune, quartier, sous_quartier)" in err
     assert "feature 2" in err and "median_income_uc_eur must be euros" in err
     assert "points.gpkg: the layer has no CRS" in err
     assert "4 problem(s)" in err

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from geo_caisse import (
     ImportFileError,
-    NeighbourhoodLevel,
     PointOfSaleKind,
     Status,
     ValidationError,
@@ -56,7 +55,7 @@ def test_bundled_data_loaded(store: Store) -> None:
         celleneuve = next(m for m in markets if m.ref == "celleneuve")
         assert celleneuve.conventionne_stall_count >= 1
         assert celleneuve.visibility == pytest.approx(1 / 3)
-        sq = NeighbourhoodRepository(s).list(level=NeighbourhoodLevel.SOUS_QUARTIER)
+        sq = NeighbourhoodRepository(s).list(level="sous_quartier")
         assert sq.number_matched == 31
         assert all(n.population and n.population > 0 for n, _ in sq.items)
 

@@ -6,6 +6,7 @@ bundled files, so nothing is copied.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,37 @@ def copy(folder: Path, *, drop: tuple[str, ...] = (), **changes: dict[str, Any])
         f'outline = "{BUNDLED_TERRITORY_DIR / "outline.geojson"}"', 'outline = "outline.geojson"')
     toml.write_text(text, encoding="utf-8")
     return folder
+
+
+def relevel(folder: Path, rename: dict[str, str], levels: list[str] | None,
+             labels: dict[str, dict[str, str]] | None = None) -> Path:
+    """Rename the levels of ``folder``'s neighbourhoods and write its ``levels`` line (none:
+    no line) and ``[level_labels]``."""
+    path = folder / "neighbourhoods.geojson"
+    doc = json.loads(path.read_text("utf-8"))
+    for f in doc["features"]:
+        f["properties"]["level"] = rename.get(f["properties"]["level"],
+                                              f["properties"]["level"])
+    path.write_text(json.dumps(doc), "utf-8")
+    toml = folder / "territory.toml"
+    lines = [ln for ln in toml.read_text("utf-8").splitlines() if not ln.startswith("levels =")]
+    if levels is not None:
+        lines.insert(0, "levels = [" + ", ".join(f'"{c}"' for c in levels) + "]")
+    if labels:
+        lines += ["", "[level_labels]"] + [
+            f'{c} = {{ one = "{v["one"]}", many = "{v["many"]}" }}' for c, v in labels.items()]
+    toml.write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def other_levels(folder: Path) -> Path:
+    """A copy of the bundled territory with levels of its own: commune, secteur (its
+    quartiers, a level the code does not know, named under ``[level_labels]``) and iris
+    (its sous-quartiers)."""
+    return relevel(copy(folder, population={"level": "iris"}),
+                   {"quartier": "secteur", "sous_quartier": "iris"},
+                   ["commune", "secteur", "iris"],
+                   {"secteur": {"one": "secteur", "many": "secteurs"}})
 
 
 def without_layer(folder: Path, layer: str) -> None:
