@@ -585,7 +585,13 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
                             "give a larger extract, or --extent osm")
 
     strata_note = _strata(out, inputs, b, props, names[-1])
-    centre_pt = shapely.point_on_surface(outline)
+    # the member map opens where the streets are drawn: the extract's part of the territory
+    seen = outline
+    if osm.bounds is not None:
+        box = gpd.GeoSeries([shapely.box(*osm.bounds)], crs=WGS84).to_crs(metric).iloc[0]
+        if not shapely.intersection(outline, box).is_empty:
+            seen = shapely.intersection(outline, box)
+    centre_pt = shapely.point_on_surface(seen)
     clon, clat = Transformer.from_crs(metric, WGS84, always_xy=True).transform(
         centre_pt.x, centre_pt.y)
     near = min(labels, key=lambda a: (a[0] - clon) ** 2 + (a[1] - clat) ** 2)

@@ -59,6 +59,9 @@ SEARCH_AMENITIES = frozenset({
     "social_facility", "social_centre", "place_of_worship", "hospital", "clinic", "doctors",
     "police", "theatre", "cinema", "bus_station", "marketplace", "kindergarten",
 })
+#: ``highway=*`` values that are no street to draw (a platform, a stop, a way not built)
+NOT_STREETS = frozenset({"platform", "bus_stop", "elevator", "proposed", "construction",
+                         "abandoned", "razed", "raceway", "corridor", "emergency_bay"})
 #: French house-number suffixes (BAN's ``rep``): OSM writes them in many ways
 SUFFIXES = {"b": "bis", "bis": "bis", "t": "ter", "ter": "ter", "q": "quater",
             "qua": "quater", "quater": "quater", "c": "quinquies", "quinquies": "quinquies"}
@@ -236,7 +239,8 @@ def _read_objects(osmium: Any, path: Path, bounds: tuple[float, float, float, fl
             if not tags:
                 continue
             highway = tags.get("highway")
-            if highway and tags.get("name") and tags.get("area") != "yes":
+            if (highway and highway not in NOT_STREETS and tags.get("name")
+                    and tags.get("area") != "yes"):
                 try:
                     line = [(n.lon, n.lat) for n in obj.nodes]
                 except Exception:  # a node outside the extract

@@ -56,6 +56,7 @@ def test_the_villeurbanne_extract_gives_its_shops_and_addresses() -> None:
     assert bis and all(isinstance(a.number, int) for a in bis)
     assert not any(a.street == "" for a in osm.addresses)
     assert any(name == "Rue Jean Jaurès" for name, _, _ in osm.streets)
+    assert not any(kind == "platform" for _, kind, _ in osm.streets)  # Florian, a tram stop
 
 
 def test_a_pbf_extract_reads_as_its_xml(tmp_path: Path) -> None:

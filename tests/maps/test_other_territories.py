@@ -18,16 +18,21 @@ from geo_caisse.core.territory import Territory
 from geo_caisse.layers.loading import init_store
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.models import PointOfSaleRow
-from tests.utils.browser import axe, login, ready, serving, small_targets, view
+from tests.utils.browser import axe, raw_formats, ready, serving, small_targets, view
 from tests.utils.built_territories import MONTPELLIER_WORDS, build_all
 
 #: streets of each place's OSM extract that its base map must draw around the centre
-STREETS = {"villeurbanne": {"Rue Jean Jaurès", "Rue Paul Bert", "Place des Maisons Neuves",
-                            "Rue Frédéric Mistral", "Avenue Antoine de Saint-Exupéry",
-                            "Avenue Marc Sangnier", "Rue Arago"},
-           "bondy": {"Rue Fontaine", "Rue Henri Mouly", "Avenue Gallieni",
-                     "Rue Roger Salengro", "Route d'Aulnay", "Avenue de la République",
-                     "Rue Raymond Terracher"}}
+STREETS = {"villeurbanne": {"Rue Jean Jaurès", "Rue Victor Hugo", "Rue Florian",
+                            "Rue Raymond Terracher", "Rue Galilée", "Rue Jean-Louis Maubant",
+                            "Avenue Antoine de Saint-Exupéry"},
+           "bondy": {"Rue Fontaine", "Rue Arthur Groussier", "Avenue des Mesarmes",
+                     "Avenue Clara Grandet", "Avenue de Gueugnon", "Avenue Marx Dormoy",
+                     "Avenue de la Parisienne"}}
+
+
+#: the coordinators' "Découpage" menu: the 200 m cells, then the place's levels, finest first
+UNITS = {"villeurbanne": ["carreaux de 200 m", "communes"],
+         "bondy": ["carreaux de 200 m", "IRIS", "grands quartiers", "communes"]}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +79,10 @@ def test_the_member_map_shows_the_places_own_streets_and_names(
     with view(browser, f"territoire-{name}-membre") as page:
         page.goto(base + "/")
         ready(page)
+        assert territory.basemap.centre is not None
+        lon, lat = territory.basemap.centre
+        page.evaluate(f"""() => window[window.GEO_CAISSE.map].setView([{lat}, {lon}], 17,
+                                                                 {{animate: false}})""")
         page.wait_for_function("""(names) => names.filter(
             n => window.__gcDrawn.includes(n)).length >= 3""", arg=sorted(STREETS[name]),
             timeout=30_000)
@@ -99,10 +108,12 @@ def test_the_coordinators_map_lists_the_places_own_levels(
     base, _ = sites[name]
     with view(browser, f"territoire-{name}-coordination") as page:
         page.goto(base + "/coordination")
-        login(page, "coord")
-        ready(page)
+        page.wait_for_selector("#gc-candidates button", timeout=60_000)
+        units = [o.inner_text() for o in page.locator("#gc-unit option").all()]
+        assert units == UNITS[name]
         text = _text_without_credits(page)
         for word in MONTPELLIER_WORDS:
             assert word not in text, word
         assert "sous-quartier" not in text.lower()  # neither place has sous-quartiers
+        assert raw_formats(text) == []
         assert axe(page) == []
