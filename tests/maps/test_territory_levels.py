@@ -1,6 +1,7 @@
 """Pages of a territory with levels of its own (commune, secteur, iris): the coordinators'
 "Découpage" menu offers its levels by their French names, finest first, and draws the
-deserts at the one chosen; the members' search names a neighbourhood by its level."""
+deserts at the one chosen; the members' search names a neighbourhood by its level; the
+accounts page groups the neighbourhoods by level, coarse to fine."""
 
 from __future__ import annotations
 
@@ -10,12 +11,23 @@ from typing import Any
 
 import pytest
 
+from geo_caisse.auth.users import create_user
 from geo_caisse.core.progress import quiet
 from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
 from geo_caisse.core.territory import Territory
 from geo_caisse.layers.loading import init_store
-from geo_caisse.storage import make_engine, session_factory
-from tests.utils.browser import axe, overlaps, raw_formats, ready, serving, small_targets, view
+from geo_caisse.storage import make_engine, session_factory, writer_sessions
+from tests.utils.browser import (
+    axe,
+    login,
+    overlaps,
+    raw_formats,
+    ready,
+    serving,
+    small_targets,
+    view,
+)
+from tests.utils.stores import PASSWORD
 from tests.utils.territories import other_levels
 
 
@@ -28,6 +40,8 @@ def levels_site(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> It
     url = f"sqlite:///{root / 'store.sqlite'}"
     engine = make_engine(DatabaseSettings(database_url=url))
     init_store(engine, session_factory(engine), Territory.from_dir(folder), progress=quiet)
+    create_user(writer_sessions(engine), username="coord", password=PASSWORD,
+                role="coordinator")
     engine.dispose()
     settings = Settings(DatabaseSettings(database_url=url),
                         TerritorySettings(territory_dir=folder, cache_dir=cache_dir),
@@ -75,3 +89,16 @@ def test_the_search_names_a_neighbourhood_by_its_level(levels_site: str,
         found = page.locator("#gc-suggestions").inner_text()
         assert "Port Marianne (secteur)" in found, found
         assert "grand_quartier" not in found and "sous_quartier" not in found
+
+
+def test_the_accounts_page_groups_neighbourhoods_by_level(levels_site: str,
+                                                          browser: Any) -> None:
+    with view(browser, "niveaux-comptes") as page:
+        page.goto(levels_site + "/coordination/comptes")
+        login(page, "coord")
+        ready(page)
+        page.wait_for_selector("#gc-r-area optgroup", state="attached")
+        groups = page.locator("#gc-r-area optgroup")
+        assert [g.get_attribute("label") for g in groups.all()] == [
+            "communes", "secteurs", "IRIS"]
+        assert page.locator("#gc-r-area optgroup[label='secteurs'] option").count() == 7
