@@ -141,6 +141,16 @@
     var url = unit === "cells" ? cfg.api + "/deserts/cells?" + params()
                                : cfg.api + "/deserts/areas?level=" + unit + "&" + params();
     return json(url).then(function (fc) {
+      // no income in this territory: the desert share is unknown, so the map shows the
+      // share beyond the threshold on foot and says why the other measure is not offered
+      var sel = document.getElementById("gc-measure"), li = (fc.metadata || {}).low_income;
+      if (li && li.available === false && !sel.getAttribute("data-no-income")) {
+        sel.setAttribute("data-no-income", "1");
+        var opt = sel.querySelector('option[value="desert_share"]');
+        opt.disabled = true;
+        opt.textContent = "part en désert alimentaire (non calculé : revenus non fournis)";
+        if (sel.value === "desert_share") { sel.value = "low_access_share"; return refresh(); }
+      }
       if (layer) { map.removeLayer(layer); }
       var m = measure();
       layer = L.geoJSON(fc, {

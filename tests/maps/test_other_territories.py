@@ -111,6 +111,13 @@ def test_the_coordinators_map_lists_the_places_own_levels(
         page.wait_for_selector("#gc-candidates button", timeout=60_000)
         units = [o.inner_text() for o in page.locator("#gc-unit option").all()]
         assert units == UNITS[name]
+        measure = page.locator("#gc-measure")
+        if name == "villeurbanne":   # no income: the desert share is not offered, said why
+            assert measure.input_value() == "low_access_share"
+            assert page.locator('#gc-measure option[value="desert_share"]').is_disabled()
+            assert "non calculé" in measure.inner_text()
+        else:
+            assert measure.input_value() == "desert_share"
         text = _text_without_credits(page)
         for word in MONTPELLIER_WORDS:
             assert word not in text, word
