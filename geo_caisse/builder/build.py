@@ -28,6 +28,7 @@ from geo_caisse.builder.sources import (
     Figures,
     read_ban,
     read_boundaries,
+    read_filosofi_grid,
     read_income,
     read_populations,
     read_shop_list,
@@ -75,6 +76,8 @@ class BuildInputs:
     shops: Path | None = None
     #: INSEE population by age band by IRIS or commune (for the strata estimate)
     ages: Path | None = None
+    #: INSEE Filosofi 200 m grid (people and poor households per cell): where people live
+    grid: Path | None = None
     #: "osm": the territory is the part of the boundaries inside the OSM extract;
     #: "boundaries": the whole boundaries (default when a BAN file gives the addresses)
     extent: str | None = None
@@ -556,6 +559,23 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
          "suffix": [r[4] for r in raw], "source": [r[5] for r in raw]},
         geometry=shapely.points([(r[0], r[1]) for r in raw]), crs=WGS84,
     ).to_file(out / "addresses.gpkg", driver="GPKG", engine="pyogrio")
+    grid_points = 0
+    if inputs.grid is not None:
+        cells = read_filosofi_grid(inputs.grid, metric)
+        cells = cells[shapely.contains_xy(outline, shapely.get_x(cells.geometry.values),
+                                          shapely.get_y(cells.geometry.values))]
+        if cells.empty:
+            raise DataError(f"{inputs.grid}: no cell of the grid falls in the territory")
+        cells.to_crs(WGS84).to_file(out / "population_grid.gpkg", driver="GPKG",
+                                    engine="pyogrio")
+        grid_points = len(cells)
+        b.sources.append((inputs.grid, "INSEE Filosofi 200 m grid",
+                          f"{grid_points} cells: people (Ind) and the share of poor "
+                          "households (Men_pauv / Men)"))
+        b.notes.append(f"Where people live: the {grid_points} Filosofi 200 m cells of the "
+                       "territory at their centres, each with its people; low income is the "
+                       "share of its households under the poverty line (Men_pauv / Men), "
+                       "applied to its people (an approximation).")
     streets = [(n, h, line) for n, h, line in osm.streets]
     gpd.GeoDataFrame({"name": [s[0] for s in streets], "highway": [s[1] for s in streets]},
                      geometry=[shapely.LineString(s[2]) for s in streets], crs=WGS84,
@@ -599,7 +619,7 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     counts = {"neighbourhoods": len(props), "points_of_sale": len(pos), "markets": len(mk),
               "address points": len(raw), "street ways": len(streets)}
     _write_toml(out, inputs, b, names, metric, timezone, pop, coverage, (clon, clat), example,
-                bool(places), bool(stops), bool(mk), strata_note is None)
+                bool(places), bool(stops), bool(mk), strata_note is None, grid_points > 0)
     _write_provenance(out, inputs, b, osm, counts, strata_note)
     progress("checking the folder…")
     check = check_territory(out)
@@ -654,7 +674,7 @@ def _strata(out: Path, inputs: BuildInputs, b: _Builder, props: list[dict[str, A
 def _write_toml(out: Path, inputs: BuildInputs, b: _Builder, levels: list[str], metric: str,
                 timezone: str, pop: Figures | None, coverage: list[str],
                 centre: tuple[float, float], example: str, has_places: bool,
-                has_stops: bool, has_markets: bool, has_strata: bool) -> None:
+                has_stops: bool, has_markets: bool, has_strata: bool, has_grid: bool) -> None:
     attribution = ["© OpenStreetMap contributors (ODbL)"]
     if inputs.communes or inputs.iris:
         attribution.append("IGN – INSEE (Licence Ouverte)")
@@ -687,7 +707,12 @@ def _write_toml(out: Path, inputs: BuildInputs, b: _Builder, levels: list[str], 
     lines += ["", "[network]", "# the walking network: the OSM extract itself (osmnx, walk ways)",
               f"source = {_toml(osm_rel)}", f"coverage = {_toml(coverage)}",
               "max_snap_m = 250", "detour_factor = 1.3"]
-    if pop is not None:
+    if has_grid:
+        lines += ["", "[population]", "# people at the centres of INSEE's Filosofi 200 m cells",
+                  'points = "population_grid.gpkg"', 'mode = "weighted_points"',
+                  'population_column = "ind"', 'low_income_column = "share_poor"',
+                  f"level = {_toml(levels[-1])}"]
+    elif pop is not None:
         lines += ["", "[population]",
                   f"# {levels[-1]} populations spread over the address points",
                   'points = "addresses.gpkg"', 'mode = "spread"', f"level = {_toml(levels[-1])}"]
@@ -729,6 +754,7 @@ LICENCES = {
     "INSEE populations": "Source : Insee, recensements de la population, Licence Ouverte",
     "INSEE populations by age": "Source : Insee, recensements de la population, Licence Ouverte",
     "INSEE Filosofi": "Source : Insee, Filosofi, Licence Ouverte",
+    "INSEE Filosofi 200 m grid": "Source : Insee, Filosofi carroyé, Licence Ouverte",
     "Base Adresse Nationale": "Base Adresse Nationale, Licence Ouverte 2.0",
     "list of shops": "the licence its producer states (a list with none stated is not "
                      "republished)",

@@ -312,3 +312,33 @@ def read_shop_list(path: Path) -> tuple[list[ListedShop], list[str]]:
             continue
         kept.append(ListedShop(i, row[name] or "", shop, x, y, where))
     return kept, left
+
+
+def read_filosofi_grid(path: Path, metric_crs: str) -> gpd.GeoDataFrame:
+    """INSEE's Filosofi 200 m grid (``Ind``, ``Men``, ``Men_pauv``, any CRS: the national
+    files are in LAEA, EPSG:3035): each cell's centre in the metric CRS with its people
+    (``ind``) and the share of its households under the poverty line (``share_poor``, used
+    as the share of its people; cells of fewer than 11 households are INSEE's own rule)."""
+    import geopandas as gpd
+    import numpy as np
+
+    if not path.is_file():
+        raise DataError(f"{path}: Filosofi grid file not found")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise DataError(f"{path}: not a readable vector file ({exc})") from None
+    if gdf.crs is None:
+        raise DataError(f"{path}: the grid has no CRS (INSEE's is EPSG:3035)")
+    columns = [c for c in gdf.columns if c != "geometry"]
+    ind = _need(path, columns, ("Ind", "ind"), "people (Ind)")
+    men = _need(path, columns, ("Men", "men"), "households (Men)")
+    poor = _need(path, columns, ("Men_pauv", "men_pauv"), "poor households (Men_pauv)")
+    people = gdf[ind].astype(float).to_numpy()
+    households = gdf[men].astype(float).to_numpy()
+    share = np.where(households > 0, gdf[poor].astype(float).to_numpy()
+                     / np.maximum(households, 1e-9), 0.0)
+    centres = gdf.to_crs(metric_crs).geometry.centroid
+    out = gpd.GeoDataFrame({"ind": people, "share_poor": np.clip(share, 0.0, 1.0)},
+                           geometry=centres.values, crs=metric_crs)
+    return out[np.isfinite(out.ind) & (out.ind > 0)]

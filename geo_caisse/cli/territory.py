@@ -43,7 +43,8 @@ def _build(args: argparse.Namespace) -> int:
         iris=path(args.iris), population=path(args.population),
         population_column=args.population_column, income=path(args.income),
         income_column=args.income_column, addresses=path(args.addresses),
-        shops=path(args.shops), ages=path(args.ages), extent=args.extent,
+        shops=path(args.shops), ages=path(args.ages), grid=path(args.grid),
+        extent=args.extent,
         metric_crs=args.metric_crs,
         timezone=args.timezone)
     try:
@@ -93,6 +94,9 @@ def register(sub: Subcommands) -> None:
                        "longitude, latitude)")
     build.add_argument("--ages", help="INSEE population by age by IRIS or commune (CSV, "
                        "P19_POP1824…): with Filosofi deciles in --income, the draw's strata")
+    build.add_argument("--grid", help="INSEE Filosofi 200 m grid (GeoPackage: Ind, Men, "
+                       "Men_pauv): people and low income per cell, instead of spreading the "
+                       "populations over the addresses")
     build.add_argument("--extent", choices=("osm", "boundaries"),
                        help="the territory: the boundaries inside the OSM extract (osm, the "
                        "default without --addresses) or the whole boundaries")

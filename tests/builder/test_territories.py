@@ -241,3 +241,34 @@ def test_strata_are_estimated_when_ages_and_deciles_are_given(tmp_path: Path) ->
     table = read_strata(t.strata_path)
     assert set(table) == {"930100101", "930100102"}
     assert all(set(row) == set(STRATA) for row in table.values())
+
+
+def test_people_from_a_filosofi_200m_grid(tmp_path: Path) -> None:
+    """A grid shaped as INSEE's (LAEA cells, Ind, Men, Men_pauv; the counts made up for the
+    test) over Bondy's north: people sit at the cells' centres, low income is their share."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    box = gpd.GeoSeries([shapely.box(2.478, 48.907, 2.491, 48.9127)], crs=4326).to_crs(3035)
+    x0, y0, x1, y1 = box.total_bounds
+    xs, ys = np.arange(x0 // 200 * 200, x1, 200), np.arange(y0 // 200 * 200, y1, 200)
+    cells = [shapely.box(x, y, x + 200, y + 200) for x in xs for y in ys]
+    rng = np.random.default_rng(1)
+    men = rng.integers(11, 200, len(cells))
+    grid = gpd.GeoDataFrame({"Idcar_200m": [f"c{i}" for i in range(len(cells))],
+                             "Ind": men * 2.3, "Men": men,
+                             "Men_pauv": (men * rng.uniform(0, 0.5, len(cells))).round()},
+                            geometry=cells, crs=3035)
+    grid.to_file(tmp_path / "filosofi_200m.gpkg", driver="GPKG", engine="pyogrio")
+    assert cli(["territory", "build", str(tmp_path / "b"), *COMMANDS["bondy"],
+                "--grid", str(tmp_path / "filosofi_200m.gpkg")]) == 0
+    t = Territory.from_dir(tmp_path / "b")
+    assert t.population is not None and t.population.mode == "weighted_points"
+    assert t.population.low_income_column == "share_poor"
+    report = check_territory(tmp_path / "b")
+    assert report.ok, [str(p) for p in report.problems]
+    written = gpd.read_file(tmp_path / "b" / "population_grid.gpkg")
+    assert 0 < len(written) <= len(cells)
+    assert written.share_poor.between(0, 1).all() and (written.ind > 0).all()
+    assert "Filosofi 200 m" in (tmp_path / "b" / "PROVENANCE.md").read_text(encoding="utf-8")
