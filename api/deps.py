@@ -32,7 +32,7 @@ from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, Validat
 from geo_caisse.core.opening_hours import check_weekday
 from geo_caisse.core.settings import Settings
 from geo_caisse.core.territory import Territory
-from geo_caisse.layers.search import AddressIndex
+from geo_caisse.layers.search import AddressIndex, LazyAddressIndex
 from geo_caisse.mona.flows import MonaFlows
 from geo_caisse.mona.service import FlowsService
 from geo_caisse.planning.service import TargetingService
@@ -99,11 +99,11 @@ def get_basemap(request: Request) -> BaseMap:
 
 
 def get_search(request: Request) -> AddressIndex:
-    index = getattr(request.app.state, "search", None)
+    index: LazyAddressIndex | None = getattr(request.app.state, "search", None)
     if index is None:
         raise DataError("address search is not configured for this territory: add "
                         "[search] to its territory.toml")
-    return index  # type: ignore[no-any-return]
+    return index.get()
 
 
 def get_flows_service(request: Request) -> FlowsService:
