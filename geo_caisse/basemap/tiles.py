@@ -150,7 +150,8 @@ def build_archive(territory: Territory, path: Path, *, progress: Progress = quie
     tiles.sort()
     lon0, lat0 = _lonlat(bounds[0], bounds[1])
     lon1, lat1 = _lonlat(bounds[2], bounds[3])
-    tmp = path.with_name(f".{path.name}.partial")
+    # a name of this process's own: two processes building the same archive never clash
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     with open(tmp, "wb") as fh:
         writer = Writer(fh)
         for tile_id, body in tiles:

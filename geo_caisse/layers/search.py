@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import unicodedata
@@ -215,7 +216,7 @@ def load_address_index(territory: Territory, sessions: sessionmaker[Session] | N
         static = _read_static(territory)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.partial")
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.partial")  # this process's
             tmp.write_text(json.dumps(static, ensure_ascii=False), encoding="utf-8")
             tmp.replace(cached)
     places: list[Sequence[Any]] = list(static["places"])
