@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -87,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
         # each page is built at its first request, then kept (on disk too)
         state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
+        if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
+            gc.freeze()  # what start-up made lives as long as the app: never scanned again
+            gc.enable()
         yield
         engine.dispose()
 

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import gc
+
+    # the collector paused while the app is imported and started (about a fifth of the time
+    # to the first page); the app's lifespan resumes it once started (api.main)
+    gc.disable()
     import uvicorn
 
     settings = load_settings()
