@@ -10,6 +10,7 @@ importing folium.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import os
@@ -72,15 +73,39 @@ def _files(root: Path, suffixes: tuple[str, ...] | None = None, *,
     return out
 
 
+def _paths(value: object) -> list[Path]:
+    """Every path a territory's configuration names (its files may live outside its folder)."""
+    if isinstance(value, Path):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [p for f in dataclasses.fields(value) for p in _paths(getattr(value, f.name))]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _paths(v)]
+    if isinstance(value, list | tuple):
+        return [p for v in value for p in _paths(v)]
+    return []
+
+
+def _stat(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path} missing"
+    return f"{path} {st.st_size} {st.st_mtime_ns}"
+
+
 def inputs_key(territory: Territory, *, cache_dir: Path | None = None) -> str:
-    """A digest of what the pages of ``territory`` are built from (``cache_dir`` aside, were
-    it inside the territory's folder)."""
+    """A digest of what the pages of ``territory`` are built from: its configuration, the
+    files it names and those of its folder (``cache_dir`` aside, were it inside), the page
+    code and the library's."""
     from importlib.metadata import version
 
     import geo_caisse
 
     h = hashlib.sha256(f"pages v{FORMAT} folium {version('folium')} {territory!r}".encode())
-    for line in (_files(territory.directory.resolve(), skip=cache_dir) + _files(_HERE)
+    named = sorted({str(p) for p in _paths(territory)} - {str(territory.directory)})
+    for line in ([_stat(Path(p)) for p in named]
+                 + _files(territory.directory.resolve(), skip=cache_dir) + _files(_HERE)
                  + _files(Path(geo_caisse.__file__).resolve().parent, (".py",))):
         h.update(line.encode())
         h.update(b"\n")

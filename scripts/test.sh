@@ -32,7 +32,7 @@ if [ "$#" -eq 0 ] || [ "${GEO_CAISSE_FUZZ:-}" = "1" ]; then
   .venv/bin/python scripts/fuzz_api.py > "$fuzz_log" 2>&1 &
   fuzz_pid=$!
 fi
-echo "==> pytest (on ${GEO_CAISSE_TEST_WORKERS:-every} core(s): pytest-xdist)"
+echo "==> pytest (pytest-xdist: ${GEO_CAISSE_TEST_WORKERS:-auto} workers)"
 set +e
 .venv/bin/python -m pytest -n "${GEO_CAISSE_TEST_WORKERS:-auto}" --dist loadgroup \
   --require-all-backends "$@"

@@ -5,10 +5,11 @@ A template store (migrated, bundled Montpellier data loaded) is built once per b
 ``CREATE DATABASE … TEMPLATE``. With ``--require-all-backends`` (CI), a backend that is not
 available fails instead of skipping.
 
-Under pytest-xdist (``-n 2``, ``--dist loadgroup``, as ``scripts/test.sh`` runs) the workers
-share one cache of what is built from the territory's files, warmed by the first worker
-under a lock, and every test marked ``browser`` runs on one worker, so that the served site
-and Chromium are set up once per run. A new test needs nothing more than its marker.
+Under pytest-xdist (``-n auto``, ``--dist loadgroup``, as ``scripts/test.sh`` runs) the
+workers share one cache of what is built from the territory's files, warmed by the first
+worker under a lock, and every test using the ``browser`` or ``site`` fixture runs on one
+worker, so that the served site and Chromium are set up once per run. A new test needs
+nothing special.
 """
 
 from __future__ import annotations
@@ -97,11 +98,18 @@ def territory() -> Territory:
     return Territory.from_dir(BUNDLED_TERRITORY_DIR)
 
 
+#: what makes a test a browser test (tests/maps/conftest.py)
+BROWSER_FIXTURES = {"browser", "site"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests all on one xdist worker (``--dist loadgroup``): one site, one
-    Chromium."""
+    """A test using Chromium or the served site is marked ``browser`` (``-m "not browser"``
+    leaves them out), and they all run on one xdist worker (``--dist loadgroup``): one
+    site, one Chromium per run."""
     for item in items:
-        if item.get_closest_marker("browser") is not None:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) \
+                or item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
