@@ -5,9 +5,10 @@ Routes declare what they need with these ``Annotated`` types and hold no other p
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -32,7 +33,7 @@ from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, Validat
 from geo_caisse.core.opening_hours import check_weekday
 from geo_caisse.core.settings import Settings
 from geo_caisse.core.territory import Territory
-from geo_caisse.layers.search import AddressIndex
+from geo_caisse.layers.search import AddressIndex, LazyAddressIndex
 from geo_caisse.mona.flows import MonaFlows
 from geo_caisse.mona.service import FlowsService
 from geo_caisse.planning.service import TargetingService
@@ -119,11 +120,11 @@ def get_basemap(request: Request) -> BaseMap:
 
 
 def get_search(request: Request) -> AddressIndex:
-    index = getattr(request.app.state, "search", None)
+    index: LazyAddressIndex | None = getattr(request.app.state, "search", None)
     if index is None:
         raise DataError("address search is not configured for this territory: add "
                         "[search] to its territory.toml")
-    return index  # type: ignore[no-any-return]
+    return index.get()
 
 
 def get_flows_service(request: Request) -> FlowsService:
@@ -319,14 +320,39 @@ class HeavyWork:
     def __init__(self, workers: int, queue: int) -> None:
         self.limiter = anyio.CapacityLimiter(workers)
         self.queue = queue
+        self._jobs: dict[Hashable, asyncio.Future[Any]] = {}
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _check_room(self) -> None:
         waiting = self.limiter.statistics().tasks_waiting
         if self.limiter.available_tokens == 0 and waiting >= self.queue:
             raise ServerBusyError(f"the server is busy with {waiting + 1} other analyses: "
                                   f"try again in {ServerBusyError.retry_after_s:.0f} s")
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self._check_room()
         return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
                                               limiter=self.limiter)
+
+    def start(self, key: Hashable, fn: Callable[..., T], *args: Any,
+              **kwargs: Any) -> asyncio.Future[T]:
+        """``fn`` in the pool as a job of its own, which outlives the request that started
+        it (a request that stops waiting leaves it running, its answer kept by ``fn``'s
+        service); a request for the same ``key`` while it runs joins it."""
+        job = self._jobs.get(key)
+        if job is not None:
+            return job
+        self._check_room()
+        job = asyncio.ensure_future(anyio.to_thread.run_sync(
+            functools.partial(fn, *args, **kwargs), limiter=self.limiter))
+        self._jobs[key] = job
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._jobs.pop(key, None)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: a request no longer waiting re-asks
+
+        job.add_done_callback(done)
+        return job
 
 
 def get_heavy(request: Request) -> HeavyWork:

@@ -67,6 +67,15 @@ class ServerBusyError(GeoCaisseError):
     retry_after_s = 10.0
 
 
+class StillComputingError(ServerBusyError):
+    """An analysis outlasted its request's budget: it goes on, ask again in
+    ``retry_after_s`` seconds (sent as ``Retry-After``)."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class LoginThrottledError(TooManyRequestsError):
     """Too many wrong passwords for this account, or logins from this client."""
 

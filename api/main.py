@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,31 +41,14 @@ from geo_caisse.core.errors import DataError, StorageError
 from geo_caisse.core.progress import to_stderr
 from geo_caisse.core.settings import Settings, load_settings
 from geo_caisse.core.territory import Territory
-from geo_caisse.layers.search import load_address_index
+from geo_caisse.layers.search import LazyAddressIndex
 from geo_caisse.mona.service import FlowsService
 from geo_caisse.planning.service import TargetingService
 from geo_caisse.storage import make_engine, session_factory, writer_sessions
 from geo_caisse.storage.migrate import current_revision
 from geo_caisse.walk.service import WalkingService
-from maps import (
-    STATIC_DIR,
-    build_accounts_page,
-    build_budget_page,
-    build_conventionnement_page,
-    build_coordinator_map,
-    build_draw_page,
-    build_member_map,
-    build_member_space,
-    build_mona_map,
-    build_producer_map,
-    build_public_draw_page,
-    build_recruitment_map,
-    build_suggestions_page,
-    build_till_page,
-    build_treasury_page,
-    build_unknown_draw_page,
-    build_welcome_page,
-)
+from maps import STATIC_DIR
+from maps.pages import Pages
 
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
            ledger, till, accounts, flows, enrolment, planning, search, suggestions,
@@ -103,31 +87,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.walking = WalkingService.load(
                 territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
             state.targeting = TargetingService(territory, state.walking, state.flows)
-        state.search = (load_address_index(territory, state.sessions,
-                                           cache_dir=settings.territory.cache_dir)
+        # the address index is read at the first search: not before the first page
+        state.search = (LazyAddressIndex(territory, state.sessions,
+                                         cache_dir=settings.territory.cache_dir)
                         if territory.search is not None else None)
         state.basemap = None if territory.basemap.tile_url else load_basemap(
             territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
-        state.pages = {
-            "member": {(lang, embed): build_member_map(territory, lang=lang, embed=embed)
-                       for lang in ("fr", "en") for embed in (False, True)},
-            "coordination": build_coordinator_map(territory),
-            "mona": build_mona_map(territory),
-            "recruitment": build_recruitment_map(territory),
-            "producer": build_producer_map(territory),
-            "suggestions": build_suggestions_page(territory),
-            "me": {lang: build_member_space(territory, lang=lang) for lang in ("fr", "en")},
-            "welcome": {lang: build_welcome_page(territory, lang=lang)
-                        for lang in ("fr", "en")},
-            "till": build_till_page(territory),
-            "accounts": build_accounts_page(territory),
-            "treasury": build_treasury_page(territory),
-            "conventionnement": build_conventionnement_page(territory),
-            "budget": build_budget_page(territory),
-            "draw": build_draw_page(territory),
-            "draw_result": build_public_draw_page(territory),
-            "draw_unknown": build_unknown_draw_page(territory),
-        }
+        # each page is built at its first request, then kept (on disk too)
+        state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
+        if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
+            gc.freeze()  # what start-up made lives as long as the app: never scanned again
+            gc.enable()
         yield
         engine.dispose()
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import json
 import re
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import folium
 
 from geo_caisse.core.territory import Territory
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"
 #: the display zoom at which street names are legible (the member map's first view)
 STREET_ZOOM = 15

@@ -1,13 +1,20 @@
 """Backend-parametrized fixtures: every storage test runs on SpatiaLite and on PostGIS.
 
-A template store (migrated, bundled Montpellier data loaded) is built once per backend;
-each test gets a fresh copy: a copied SpatiaLite file, or ``CREATE DATABASE … TEMPLATE``.
-With ``--require-all-backends`` (CI), a backend that is not available fails instead of
-skipping.
+A template store (migrated, bundled Montpellier data loaded) is built once per backend
+(per worker under pytest-xdist); each test gets a fresh copy: a copied SpatiaLite file, or
+``CREATE DATABASE … TEMPLATE``. With ``--require-all-backends`` (CI), a backend that is not
+available fails instead of skipping.
+
+Under pytest-xdist (``-n auto``, ``--dist loadgroup``, as ``scripts/test.sh`` runs) the
+workers share one cache of what is built from the territory's files, warmed by the first
+worker under a lock, and every test using the ``browser`` or ``site`` fixture runs on one
+worker, so that the served site and Chromium are set up once per run. A new test needs
+nothing special.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
@@ -91,10 +98,56 @@ def territory() -> Territory:
     return Territory.from_dir(BUNDLED_TERRITORY_DIR)
 
 
+#: what makes a test a browser test (tests/maps/conftest.py)
+BROWSER_FIXTURES = {"browser", "site"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test using Chromium or the served site is marked ``browser`` (``-m "not browser"``
+    leaves them out), and they all run on one xdist worker (``--dist loadgroup``): one
+    site, one Chromium per run."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) \
+                or item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache of built walk networks and populations for the whole test session."""
-    return tmp_path_factory.mktemp("cache")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory, territory: Territory) -> Path:
+    """One cache of built walk networks, populations, base map, search index and pages for
+    the whole test session. Under pytest-xdist the workers share it: the first one builds
+    what the apps read at start-up, under a lock, the others then find it built."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return tmp_path_factory.mktemp("cache")
+    # each worker's base temp is <run>/popen-gwN: <run> is the run's, shared
+    path = tmp_path_factory.getbasetemp().parent / "cache"
+    path.mkdir(exist_ok=True)
+    with (path.parent / "cache.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (path / ".warm").exists():
+                _warm(territory, path)
+                (path / ".warm").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return path
+
+
+def _warm(territory: Territory, cache_dir: Path) -> None:
+    """Build the caches an app reads (:func:`api.main.create_app`'s lifespan, the first
+    search): what every worker would otherwise build at once into the same files."""
+    from geo_caisse.basemap.tiles import load_basemap
+    from geo_caisse.layers.search import load_address_index
+    from geo_caisse.walk.service import WalkingService
+
+    if territory.network is not None and territory.population is not None:
+        WalkingService.load(territory, cache_dir=cache_dir)
+    if territory.search is not None:
+        load_address_index(territory, cache_dir=cache_dir)
+    if not territory.basemap.tile_url:
+        load_basemap(territory, cache_dir=cache_dir)
 
 
 @dataclass

@@ -38,91 +38,91 @@ def member_map(request: Request, lang: Annotated[Literal["fr", "en"], Query()] =
                lieu: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
     """The member map, in French (``?lang=en``: English); ``?embed=1``: the compact view
     for another site; ``?lieu=market:12``: opened on one place (read by the page)."""
-    html = request.app.state.pages["member"][(lang, embed)]
+    html = request.app.state.pages.html("member", lang=lang, embed=embed)
     return HTMLResponse(html, headers=_FRAMED_BY_ANYONE if embed else _FRAMED_BY_US)
 
 
 @router.get("/coordination", response_class=HTMLResponse, include_in_schema=False)
 def coordinator_map(request: Request) -> HTMLResponse:
     """The coordinators' food-desert map (French). Open data only: no member is shown."""
-    return _page(request.app.state.pages["coordination"])
+    return _page(request.app.state.pages.html("coordination"))
 
 
 @router.get("/coordination/mona", response_class=HTMLResponse, include_in_schema=False)
 def mona_map(request: Request) -> HTMLResponse:
     """The coordinators' Mona flows page; its data needs a coordinator's login."""
-    return _page(request.app.state.pages["mona"])
+    return _page(request.app.state.pages.html("mona"))
 
 
 @router.get("/coordination/recrutement", response_class=HTMLResponse, include_in_schema=False)
 def recruitment_map(request: Request) -> HTMLResponse:
     """The coordinators' recruitment page (strata coverage, targeting); data after login."""
-    return _page(request.app.state.pages["recruitment"])
+    return _page(request.app.state.pages.html("recruitment"))
 
 
 @router.get("/producteur", response_class=HTMLResponse, include_in_schema=False)
 def producer_map(request: Request) -> HTMLResponse:
     """A producer's demand page; data after login."""
-    return _page(request.app.state.pages["producer"])
+    return _page(request.app.state.pages.html("producer"))
 
 
 @router.get("/coordination/propositions", response_class=HTMLResponse,
             include_in_schema=False)
 def suggestions_page(request: Request) -> HTMLResponse:
     """The coordinators' queue of suggestions from the public; data after login."""
-    return _page(request.app.state.pages["suggestions"])
+    return _page(request.app.state.pages.html("suggestions"))
 
 
 @router.get("/moi", response_class=HTMLResponse, include_in_schema=False)
 def member_space(request: Request,
                  lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
     """The member's own space: balance, statement, paying; data after login."""
-    return _private(request.app.state.pages["me"][lang])
+    return _private(request.app.state.pages.html("me", lang=lang))
 
 
 @router.get("/encaisser", response_class=HTMLResponse, include_in_schema=False)
 def till_page(request: Request) -> HTMLResponse:
     """A point of sale's till; data after login."""
-    return _private(request.app.state.pages["till"])
+    return _private(request.app.state.pages.html("till"))
 
 
 @router.get("/bienvenue", response_class=HTMLResponse, include_in_schema=False)
 def welcome_page(request: Request,
                  lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> HTMLResponse:
     """Where a person uses their invitation letter's code."""
-    return _private(request.app.state.pages["welcome"][lang])
+    return _private(request.app.state.pages.html("welcome", lang=lang))
 
 
 @router.get("/coordination/comptes", response_class=HTMLResponse, include_in_schema=False)
 def accounts_page(request: Request) -> HTMLResponse:
     """The coordinators' accounts and invitations; data after login."""
-    return _page(request.app.state.pages["accounts"])
+    return _page(request.app.state.pages.html("accounts"))
 
 
 @router.get("/coordination/tresorerie", response_class=HTMLResponse,
             include_in_schema=False)
 def treasury_page(request: Request) -> HTMLResponse:
     """The coordinators' treasury (allocation, reconversions, budget); data after login."""
-    return _page(request.app.state.pages["treasury"])
+    return _page(request.app.state.pages.html("treasury"))
 
 
 @router.get("/coordination/conventionnement", response_class=HTMLResponse,
             include_in_schema=False)
 def conventionnement_page(request: Request) -> HTMLResponse:
     """The committee's conventionnement dossiers; data after login."""
-    return _page(request.app.state.pages["conventionnement"])
+    return _page(request.app.state.pages.html("conventionnement"))
 
 
 @router.get("/coordination/budget", response_class=HTMLResponse, include_in_schema=False)
 def budget_page(request: Request) -> HTMLResponse:
     """The committee's budget planner; data after login."""
-    return _page(request.app.state.pages["budget"])
+    return _page(request.app.state.pages.html("budget"))
 
 
 @router.get("/coordination/tirage", response_class=HTMLResponse, include_in_schema=False)
 def draw_page(request: Request) -> HTMLResponse:
     """The coordinators' public draw (quotas, seed, draw, letters, exits); data after login."""
-    return _page(request.app.state.pages["draw"])
+    return _page(request.app.state.pages.html("draw"))
 
 
 @router.get("/tirage/{draw_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -131,9 +131,9 @@ def draw_result_page(request: Request, draw_id: str, sessions: SessionsDep) -> H
     known = draw_id.isascii() and draw_id.isdigit() and 1 <= int(draw_id) <= MAX_ID \
         and draw_exists(sessions, int(draw_id))
     if not known:
-        return HTMLResponse(request.app.state.pages["draw_unknown"], status_code=404,
+        return HTMLResponse(request.app.state.pages.html("draw_unknown"), status_code=404,
                             headers=_FRAMED_BY_US)
-    return _page(request.app.state.pages["draw_result"])
+    return _page(request.app.state.pages.html("draw_result"))
 
 
 @router.get("/api/territory", response_model=TerritoryInfo, tags=["territory"])

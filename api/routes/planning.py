@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import math
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Query
 
 from api.deps import (
@@ -12,11 +16,12 @@ from api.deps import (
     HeavyDep,
     OwnPointOfSaleDep,
     SessionsDep,
+    SettingsDep,
     TargetingDep,
     TerritoryDep,
     WalkingDep,
 )
-from api.errors import responses
+from api.errors import StillComputingError, responses
 from api.schemas.common import YEAR_PATTERN
 from api.schemas.planning import Demand, TargetingAnswer
 from geo_caisse.planning.demand import producer_demand
@@ -27,7 +32,7 @@ router = APIRouter(prefix="/api", tags=["planning"])
 @router.get("/targeting", response_model=TargetingAnswer,
             responses=responses(401, 403, 409, 422, 503))
 async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: TargetingDep,
-                 heavy: HeavyDep,
+                 heavy: HeavyDep, settings: SettingsDep,
                  k: Annotated[int, Query(ge=1, le=50)] = 5,
                  reach_min: Annotated[float, Query(ge=1, le=30)] = 10,
                  mode: Literal["exact", "interactive"] = "exact",
@@ -38,13 +43,40 @@ async def target(_user: EnrolmentWriterDep, sessions: SessionsDep, targeting: Ta
                  ) -> dict[str, Any]:
     """Choose ``k`` places for recruitment stands (points of sale or markets) covering the
     most weight within ``reach_min`` minutes' walk, and explain each. ``exact`` is the
-    proven optimum; ``interactive`` is greedy with swaps and its gap bound."""
-    return await heavy.run(
-        targeting.target, sessions, k, reach_min=reach_min, mode=mode,
-        coefficients={"desert_low_income": desert_low_income,
-                      "under_represented": under_represented,
-                      "spare_capacity": spare_capacity},
-        members_per_site=members_per_site)
+    proven optimum; ``interactive`` is greedy with swaps and its gap bound.
+
+    Answers within ``GEO_CAISSE_TARGETING_BUDGET_S`` (5 s): the exact optimum when found by
+    then; else, once the instance is built, the interactive answer with
+    ``exact_pending: true`` while the exact one goes on being computed (ask again: it is
+    kept); else 503 with Retry-After, the computation going on meanwhile."""
+    coefficients = {"desert_low_income": desert_low_income,
+                    "under_represented": under_represented, "spare_capacity": spare_capacity}
+    budget_s = settings.api.targeting_budget_s
+    ready = await anyio.to_thread.run_sync(functools.partial(
+        targeting.ready, sessions, k, mode=mode, reach_min=reach_min,
+        coefficients=coefficients, members_per_site=members_per_site))
+    if ready is not None:
+        return ready
+    key = ("targeting", k, mode, reach_min, desert_low_income, under_represented,
+           spare_capacity, members_per_site)
+    job = heavy.start(key, targeting.target, sessions, k, mode=mode, reach_min=reach_min,
+                      coefficients=coefficients, members_per_site=members_per_site)
+    try:
+        return await asyncio.wait_for(asyncio.shield(job), budget_s)
+    except TimeoutError:
+        pass
+    if mode == "exact":
+        quick = await anyio.to_thread.run_sync(functools.partial(
+            targeting.ready, sessions, k, mode="interactive", reach_min=reach_min,
+            coefficients=coefficients, members_per_site=members_per_site))
+        if quick is not None:
+            return {**quick, "exact_pending": True, "notes": [
+                *quick["notes"], "the exact optimum is still being computed: ask again "
+                "for it in a few seconds"]}
+    retry = max(1, math.ceil(budget_s))
+    raise StillComputingError(f"the targeting is still being computed (over the "
+                              f"{budget_s:g} s budget of a request): ask again in {retry} s",
+                              retry_after_s=retry)
 
 
 @router.get("/points-of-sale/{point_of_sale_id}/demand", response_model=Demand,

@@ -73,6 +73,8 @@ class TargetingAnswer(BaseModel):
     sites: list[SiteExplanation]
     cells: FeatureCollection[Feature[Polygon | MultiPolygon, CellProperties]]
     estimates: str
+    #: an interactive answer given while the exact optimum asked for is still computed
+    exact_pending: bool = False
 
 
 class DemandPoint(BaseModel):

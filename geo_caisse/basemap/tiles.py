@@ -150,7 +150,8 @@ def build_archive(territory: Territory, path: Path, *, progress: Progress = quie
     tiles.sort()
     lon0, lat0 = _lonlat(bounds[0], bounds[1])
     lon1, lat1 = _lonlat(bounds[2], bounds[3])
-    tmp = path.with_name(f".{path.name}.partial")
+    # a name of this process's own: two processes building the same archive never clash
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     with open(tmp, "wb") as fh:
         writer = Writer(fh)
         for tile_id, body in tiles:
@@ -199,6 +200,9 @@ class BaseMap:
 
 
 _building = threading.Lock()
+#: archives read, by path, size and modification time: every app of a process (the tests
+#: start hundreds) shares one copy of an unchanged archive
+_read: dict[tuple[str, int, int], BaseMap] = {}
 
 
 def archive_path(territory: Territory, cache_dir: Path) -> Path:
@@ -217,7 +221,15 @@ def load_basemap(territory: Territory, *, cache_dir: Path,
             count = build_archive(territory, path, progress=progress)
             os.chmod(path, 0o644)
             progress(f"base map: {count:,} tiles in {path.name}")
-    return BaseMap.load(path)
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        basemap = _read.get(key)
+        if basemap is None:
+            basemap = BaseMap.load(path)
+            if len(_read) >= 4:
+                _read.clear()
+            _read[key] = basemap
+    return basemap
 
 
 __all__ = ["EXTENT", "BaseMap", "archive_path", "build_archive", "encode_tile",

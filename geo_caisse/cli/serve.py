@@ -13,7 +13,13 @@ if TYPE_CHECKING:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import gc
+
     from geo_caisse.layers.territory_check import check_territory_cached, refusal
+
+    # the collector paused while the app is imported and started (about a fifth of the time
+    # to the first page); the app's lifespan resumes it once started (api.main)
+    gc.disable()
 
     settings = load_settings()
     # the same check as `geo-caisse territory check`, remembered while the files are
@@ -21,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
     report = check_territory_cached(settings.territory.territory_dir,
                                     cache_dir=settings.territory.cache_dir)
     if not report.ok:
+        gc.enable()
         print(f"geo-caisse serve: {refusal(report)}", file=sys.stderr)
         return 2
     import uvicorn

@@ -84,6 +84,10 @@ class ApiSettings(BaseSettings):
     # at most, with at most heavy_queue waiting: the other routes keep their share of CPU
     heavy_workers: int = Field(default=1, ge=1, le=64)
     heavy_queue: int = Field(default=4, ge=0, le=1000)
+    # a targeting request answers within this many seconds: the exact optimum when it is
+    # found by then, else the interactive answer (labelled, the exact one still computed
+    # for the next request) once the instance is built, else 503 with Retry-After
+    targeting_budget_s: float = Field(default=5.0, ge=0.05, le=120)
     # signs access tokens; unset in development: a random secret per process
     jwt_secret: SecretStr | None = None
     token_ttl_min: float = Field(default=15.0, ge=1, le=24 * 60)

@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.strata import AGE_BANDS, INCOME_QUARTILES, STRATA, stratum
@@ -163,6 +162,8 @@ def _matrix(volunteers: Sequence[Volunteer], quotas: Quotas, seats: int
 
 def _best_panel(weights: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 ) -> np.ndarray | None:
+    from scipy.optimize import Bounds, LinearConstraint, milp  # at the draw, not at start-up
+
     n = weights.size
     res = milp(-weights, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(n),
                bounds=Bounds(0, 1), options={"presolve": True})
@@ -176,6 +177,8 @@ def _maximin(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int,
              rng: np.random.Generator, max_rounds: int = 200
              ) -> tuple[list[np.ndarray], np.ndarray]:
     """Panels and their lottery weights maximising the smallest selection probability."""
+    from scipy.optimize import linprog
+
     panels: list[np.ndarray] = []
     first = _best_panel(rng.random(n), a, lo, hi)
     if first is None:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -214,7 +216,7 @@ def load_address_index(territory: Territory, sessions: sessionmaker[Session] | N
         static = _read_static(territory)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.partial")
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.partial")  # this process's
             tmp.write_text(json.dumps(static, ensure_ascii=False), encoding="utf-8")
             tmp.replace(cached)
     places: list[Sequence[Any]] = list(static["places"])
@@ -223,6 +225,24 @@ def load_address_index(territory: Territory, sessions: sessionmaker[Session] | N
     return AddressIndex(street=static["street"], number=static["number"],
                         suffix=static["suffix"], lon=static["lon"], lat=static["lat"],
                         places=places)
+
+
+class LazyAddressIndex:
+    """:func:`load_address_index` at the first search, not at start-up (thread-safe: a
+    second caller waits for the first one's index)."""
+
+    def __init__(self, territory: Territory, sessions: sessionmaker[Session] | None = None,
+                 *, cache_dir: Path | None = None) -> None:
+        self.territory, self.sessions, self.cache_dir = territory, sessions, cache_dir
+        self._index: AddressIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> AddressIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = load_address_index(self.territory, self.sessions,
+                                                 cache_dir=self.cache_dir)
+            return self._index
 
 
 #: bump when what the search cache holds changes
@@ -374,4 +394,5 @@ class _Streets:
         return self._streets[int(i)] if d <= self._radius else ""
 
 
-__all__ = ["AMENITIES", "AddressIndex", "Found", "load_address_index", "normalise"]
+__all__ = ["AMENITIES", "AddressIndex", "Found", "LazyAddressIndex", "load_address_index",
+           "normalise"]

@@ -30,7 +30,6 @@ from numpy.typing import NDArray
 from geo_caisse.core.errors import NotFoundError, ValidationError
 from geo_caisse.core.privacy import AdaptiveGrid, check_min_members
 from geo_caisse.core.territory import Territory
-from geo_caisse.mona._pass import aggregate_payments
 from geo_caisse.mona.flowdata import FlowData
 from geo_caisse.mona.homes import HomeFlows
 from geo_caisse.mona.shares import FlowShares
@@ -101,6 +100,8 @@ class MonaFlows:
         cached = self._aggregate_cache.get((lo, hi))
         if cached is None:
             d = self.data
+            from geo_caisse.mona._pass import aggregate_payments  # numba: at the first pass
+
             cached = aggregate_payments(d.payer, d.payee, d.cents, d.month, self.member_row,
                                         self.grid.n_leaves + 1, d.n_vendors, len(d.months),
                                         lo, hi)

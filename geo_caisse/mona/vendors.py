@@ -17,7 +17,6 @@ from geo_caisse.core.crs import WGS84, lonlat_to_metric, reproject
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.privacy import AdaptiveGrid
 from geo_caisse.mona._figures import PRODUCER_KINDS, figure
-from geo_caisse.mona._pass import vendor_month_sets
 
 if TYPE_CHECKING:
     from geo_caisse.mona.flows import MonaFlows
@@ -148,6 +147,8 @@ class VendorFlows:
         cached = self._sets_cache.get((lo, hi))
         if cached is None:
             d = self.flows.data
+            from geo_caisse.mona._pass import vendor_month_sets  # numba: at the first pass
+
             cached = vendor_month_sets(d.payer, d.payee, d.month, d.n_members,
                                        d.n_vendors, lo, hi)
             self._sets_cache[(lo, hi)] = cached

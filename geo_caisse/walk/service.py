@@ -76,16 +76,39 @@ def load_territory_model(territory: Territory, *, cache_dir: Path,
     return network, population
 
 
+#: coverages computed, by what they are computed from (shapely geometries are immutable)
+_coverages: dict[tuple[object, ...], BaseGeometry] = {}
+_coverages_lock = threading.Lock()
+
+
 def coverage_area(territory: Territory) -> BaseGeometry | None:
-    """The network's coverage (its neighbourhoods' union) in the metric CRS; None: everywhere."""
+    """The network's coverage (its neighbourhoods' union) in the metric CRS; None: everywhere.
+    Computed once per process while the neighbourhoods file is unchanged."""
     from geo_caisse.io.readers import load_neighbourhoods_file
 
     if territory.network is None or not territory.network.coverage:
         return None
-    neighbourhoods = load_neighbourhoods_file(territory.layer_paths["neighbourhoods"],
-                                              territory)
-    return coverage_geometry(metric_geometries(neighbourhoods, territory.metric_crs),
+    path = territory.layer_paths["neighbourhoods"]
+    try:
+        st = path.stat()
+        key: tuple[object, ...] | None = (str(path.resolve()), st.st_size, st.st_mtime_ns,
+                                          territory.metric_crs, repr(territory.network.coverage),
+                                          territory.level_codes)
+    except OSError:  # missing: the reader says so
+        key = None
+    with _coverages_lock:
+        known = _coverages.get(key) if key is not None else None
+    if known is not None:
+        return known
+    neighbourhoods = load_neighbourhoods_file(path, territory)
+    area = coverage_geometry(metric_geometries(neighbourhoods, territory.metric_crs),
                              territory.network.coverage)
+    if key is not None and area is not None:
+        with _coverages_lock:
+            if len(_coverages) >= 16:
+                _coverages.clear()
+            _coverages[key] = area
+    return area
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,15 @@
                under_represented: "personnes des strates sous-représentées",
                spare_capacity: "personnes près de conventionnés peu fréquentés"};
   var s = C.session(cfg, status, start);
+  /* a targeting over the server's budget: the interactive answer while the exact one is
+     computed (exact_pending), or a 503 while the walks are built; asked again a few times */
+  var RETRY_MS = 3000, RETRIES = 40, retryTimer = null, retries = 0;
+  function retryLater() {
+    if (retries >= RETRIES) { return false; }
+    retries += 1;
+    retryTimer = setTimeout(function () { retryTimer = null; target(true); }, RETRY_MS);
+    return true;
+  }
 
   function coverageTable(cov) {
     return "<h2>Couverture des strates</h2><table><tr><th>Strate</th><th class='num'>" +
@@ -28,12 +37,14 @@
       "<p class='gc-note'>⚠ strate sous-représentée. Comptes de moins de " +
       C.num(cov.min_members_per_cell) + " masqués (secret statistique).</p>";
   }
-  function target() {
+  function target(again) {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    if (!again) { retries = 0; }
     var q = ["k", "reach_min", "mode", "desert_low_income", "under_represented",
              "spare_capacity"].map(function (id) {
       return id + "=" + encodeURIComponent(document.getElementById("gc-" + id).value);
     }).join("&");
-    status.textContent = "Calcul…";
+    if (!again) { status.textContent = "Calcul…"; }
     s.api("/targeting?" + q).then(function (out) {
       if (drawn) { map.removeLayer(drawn); }
       var max = Math.max.apply(null, out.cells.features.map(function (f) {
@@ -60,7 +71,9 @@
       document.getElementById("gc-result").innerHTML =
         "<h2>" + out.k + " lieux de recrutement</h2><p class='gc-note'>" +
         (out.method === "exact" ? "Optimum exact" : "Mode interactif (écart à l'optimum " +
-         "garanti ≤ " + C.pct(out.gap, 1) + ")") + " en " + C.num(out.seconds * 1000) +
+         "garanti ≤ " + C.pct(out.gap, 1) + ")") +
+        (out.exact_pending ? ", en attendant l'optimum exact (en calcul)" : "") +
+        " en " + C.num(out.seconds * 1000) +
         " ms · " + C.num(out.instance.cells) + " carreaux × " + C.num(out.instance.sites) +
         " lieux</p>" + (missingTerms.length ? "<p class='gc-note'>Non calculé pour ce " +
         "territoire, faute de données : " + missingTerms.join(", ") + ".</p>" : "") + "<ol>" +
@@ -75,8 +88,13 @@
               C.mona(c.mona) + ")"; }).join(", ") + "</small></li>";
         }).join("") + "</ol><p class='gc-note'>Habitants : estimations du recensement " +
         "réparties sur les adresses.</p>";
-      status.textContent = "Objectif : " + num(out.objective) + " personnes pondérées";
+      status.textContent = "Objectif : " + num(out.objective) + " personnes pondérées" +
+        (out.exact_pending && retryLater() ? " · optimum exact en calcul…" : "");
     }).catch(function (err) {
+      if (err.status === 503 && retryLater()) {
+        status.textContent = "Calcul en cours (les trajets à pied de chaque lieu)…";
+        return;
+      }
       // said where the person looks (under the button), not only in the status line; the
       // places of an earlier answer are taken off the map
       if (drawn) { map.removeLayer(drawn); drawn = null; }
