@@ -82,6 +82,22 @@ def _values(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
     return [fix_mojibake(str(v)).strip() for v in values]
 
 
+def _vector(path: Path, what: str, crs_hint: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """A vector file (GeoJSON, GeoPackage, a zipped shapefile) with its CRS, and its columns."""
+    import geopandas as gpd
+
+    if not path.is_file():
+        raise DataError(f"{path}: {what} file not found")
+    source = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        gdf = gpd.read_file(source, engine="pyogrio")
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise DataError(f"{path}: not a readable vector file ({exc})") from None
+    if gdf.crs is None:
+        raise DataError(f"{path}: the {what} file has no CRS ({crs_hint})")
+    return gdf, [c for c in gdf.columns if c != "geometry"]
+
+
 def read_boundaries(path: Path, level: str, metric_crs: str) -> gpd.GeoDataFrame:
     """Boundaries of ``level`` (``commune`` or ``iris``) as a GeoDataFrame in the metric CRS:
     ``code``, ``name``, ``parent_code`` (an IRIS's commune), ``commune_name``,
@@ -89,16 +105,7 @@ def read_boundaries(path: Path, level: str, metric_crs: str) -> gpd.GeoDataFrame
     import geopandas as gpd
     import shapely
 
-    if not path.is_file():
-        raise DataError(f"{path}: boundaries file not found")
-    source = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
-    try:
-        gdf = gpd.read_file(source, engine="pyogrio")
-    except Exception as exc:  # pyogrio's DataSourceError and friends
-        raise DataError(f"{path}: not a readable vector file ({exc})") from None
-    if gdf.crs is None:
-        raise DataError(f"{path}: the boundaries have no CRS; give them one (e.g. EPSG:4326)")
-    columns = [c for c in gdf.columns if c != "geometry"]
+    gdf, columns = _vector(path, "boundaries", "give them one (e.g. EPSG:4326)")
     code = _need(path, columns, CODE_COLUMNS[level], f"{level} code")
     name = _need(path, columns, NAME_COLUMNS[level], f"{level} name")
     out = gpd.GeoDataFrame({"code": _values(gdf, code), "name": _values(gdf, name)},
@@ -322,15 +329,7 @@ def read_filosofi_grid(path: Path, metric_crs: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import numpy as np
 
-    if not path.is_file():
-        raise DataError(f"{path}: Filosofi grid file not found")
-    try:
-        gdf = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio's DataSourceError and friends
-        raise DataError(f"{path}: not a readable vector file ({exc})") from None
-    if gdf.crs is None:
-        raise DataError(f"{path}: the grid has no CRS (INSEE's is EPSG:3035)")
-    columns = [c for c in gdf.columns if c != "geometry"]
+    gdf, columns = _vector(path, "Filosofi grid", "INSEE's is EPSG:3035")
     ind = _need(path, columns, ("Ind", "ind"), "people (Ind)")
     men = _need(path, columns, ("Men", "men"), "households (Men)")
     poor = _need(path, columns, ("Men_pauv", "men_pauv"), "poor households (Men_pauv)")
