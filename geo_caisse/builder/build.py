@@ -413,7 +413,18 @@ def build_territory(inputs: BuildInputs, out: Path | str, *, force: bool = False
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        report = _build(inputs, tmp, progress)
+        from geo_caisse.io import _gdal
+        from geo_caisse.layers.territory_check import check_territory
+
+        # GDAL (reading the inputs, writing GeoPackages) in its own process: its SQLite and
+        # SpatiaLite's must never meet in one (geo_caisse.io._gdal)
+        report: BuildReport = _gdal.call(_build, inputs, tmp, progress)
+        progress("checking the folder…")
+        check = check_territory(tmp)
+        if not check.ok:
+            raise DataError("the built folder does not pass territory check:\n"
+                            + "\n".join(str(p) for p in check.problems))
+        report.check = check
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
@@ -425,11 +436,10 @@ def build_territory(inputs: BuildInputs, out: Path | str, *, force: bool = False
 
 
 def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
+    """Write the folder's files (run in a GDAL process: :func:`build_territory`)."""
     import geopandas as gpd
     import numpy as np
     import shapely
-
-    from geo_caisse.layers.territory_check import check_territory
 
     b = _Builder(inputs, out, progress)
     progress(f"reading {inputs.osm.name}…")
@@ -621,12 +631,7 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     _write_toml(out, inputs, b, names, metric, timezone, pop, coverage, (clon, clat), example,
                 bool(places), bool(stops), bool(mk), strata_note is None, grid_points > 0)
     _write_provenance(out, inputs, b, osm, counts, strata_note)
-    progress("checking the folder…")
-    check = check_territory(out)
-    if not check.ok:
-        raise DataError("the built folder does not pass territory check:\n"
-                        + "\n".join(str(p) for p in check.problems))
-    return BuildReport(out, counts, b.notes, check)
+    return BuildReport(out, counts, b.notes)
 
 
 def _strata(out: Path, inputs: BuildInputs, b: _Builder, props: list[dict[str, Any]],
