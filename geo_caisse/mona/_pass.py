@@ -4,12 +4,12 @@ The benchmark (``benchmarks/bench_flows.py``) compares it with pandas and DuckDB
 
 What the pass costs is where it writes, not what it reads: every payment adds to a
 (home cell, point of sale) sum and sets a (member, point of sale) bit, both picked at
-random in tables larger than a core's cache. So each thread takes its payments 4 million
-at a time and first deals them, by a counting sort (no comparison, two reads of the
-batch), into buckets of neighbouring home cells, the members being numbered cell by
-cell; a bucket's slice of every table then fits in the core's cache while its hundreds
-of thousands of payments are added up. A dealt payment is one integer (member, point of
-sale and month; 32 bits while they fit) and its amount, in the amounts' own type.
+random in tables larger than a core's cache. So each thread first deals its payments,
+in one read and without sorting, into buckets of neighbouring home cells (the members
+being numbered cell by cell); when a bucket is full (131,072 payments) they are added up
+at once, and the bucket's slice of every table stays in the core's cache meanwhile. A
+dealt payment is one integer (member, point of sale and month; 32 bits while they fit)
+and its amount, in the amounts' own type.
 """
 
 from __future__ import annotations
@@ -20,62 +20,62 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-_BATCH = 1 << 22              # payments dealt at a time, per thread
+_CAPACITY = 1 << 17           # payments a bucket holds before they are added up
+_BUFFER_BYTES = 1 << 25       # a thread's buckets, at most (32 MB)
 _BUCKET_BYTES = 1 << 18       # a bucket's slice of the (cell, point of sale) sums
+
+
+@njit(cache=True)
+def _add_bucket(keys: Any, amounts: Any, n: int, c: int, rank_row: Any, rm: Any, rv: Any,
+                vm: Any, mm: Any, mv: Any, month_lo: int, member_shift: int,
+                month_bits: int) -> None:
+    month_mask = (1 << month_bits) - 1
+    vendor_mask = (1 << (member_shift - month_bits)) - 1
+    for p in range(n):
+        key = np.int64(keys[p])
+        q = key >> member_shift
+        v = (key >> month_bits) & vendor_mask
+        k = key & month_mask
+        t = k + month_lo
+        a = np.int64(amounts[p])
+        r = rank_row[q]
+        rm[c, r, t] += a
+        rv[c, r, v] += a
+        vm[c, v, t] += a
+        mm[c, q, k >> 3] |= np.uint8(1 << (k & 7))
+        mv[c, q, v >> 3] |= np.uint8(1 << (v & 7))
 
 
 @njit(cache=True, parallel=True)
 def _aggregate_chunks(payer: Any, payee: Any, cents: Any, month: Any, member_rank: Any,
                       member_bucket: Any, rank_row: Any, rm: Any, rv: Any, vm: Any,
-                      mm: Any, mv: Any, month_lo: int, month_hi: int, n_buckets: int,
-                      keys_all: Any, amounts_all: Any, member_shift: int,
-                      month_bits: int) -> None:
-    n_chunks = rm.shape[0]
+                      mm: Any, mv: Any, month_lo: int, month_hi: int, keys_all: Any,
+                      amounts_all: Any, member_shift: int, month_bits: int) -> None:
+    n_chunks, n_buckets, capacity = keys_all.shape
     size = payer.size
-    batch = keys_all.shape[1]
-    month_mask = (1 << month_bits) - 1
-    vendor_mask = (1 << (member_shift - month_bits)) - 1
     for c in prange(n_chunks):
         keys = keys_all[c]
         amounts = amounts_all[c]
-        starts = np.empty(n_buckets + 1, np.int64)
-        fill = np.empty(n_buckets, np.int64)
-        first = c * size // n_chunks
-        end = (c + 1) * size // n_chunks
-        while first < end:
-            last = min(end, first + batch)
-            starts[:] = 0
-            for i in range(first, last):
-                t = month[i]
-                if t >= month_lo and t < month_hi:
-                    starts[member_bucket[payer[i]] + 1] += 1
-            for b in range(n_buckets):
-                starts[b + 1] += starts[b]
-                fill[b] = starts[b]
-            for i in range(first, last):
-                t = np.int64(month[i])
-                if t >= month_lo and t < month_hi:
-                    m = payer[i]
-                    b = member_bucket[m]
-                    p = fill[b]
-                    fill[b] = p + 1
-                    keys[p] = ((np.int64(member_rank[m]) << member_shift)
-                               | (np.int64(payee[i]) << month_bits) | (t - month_lo))
-                    amounts[p] = cents[i]
-            for p in range(starts[n_buckets]):
-                key = np.int64(keys[p])
-                q = key >> member_shift
-                v = (key >> month_bits) & vendor_mask
-                k = key & month_mask
-                t = k + month_lo
-                a = np.int64(amounts[p])
-                r = rank_row[q]
-                rm[c, r, t] += a
-                rv[c, r, v] += a
-                vm[c, v, t] += a
-                mm[c, q, k >> 3] |= np.uint8(1 << (k & 7))
-                mv[c, q, v >> 3] |= np.uint8(1 << (v & 7))
-            first = last
+        fill = np.zeros(n_buckets, np.int64)
+        for i in range(c * size // n_chunks, (c + 1) * size // n_chunks):
+            t = np.int64(month[i])
+            if t < month_lo or t >= month_hi:
+                continue
+            m = payer[i]
+            b = member_bucket[m]
+            j = fill[b]
+            keys[b, j] = ((np.int64(member_rank[m]) << member_shift)
+                          | (np.int64(payee[i]) << month_bits) | (t - month_lo))
+            amounts[b, j] = cents[i]
+            if j + 1 == capacity:  # a full bucket is added up at once, its slice in cache
+                _add_bucket(keys[b], amounts[b], capacity, c, rank_row, rm, rv, vm, mm, mv,
+                            month_lo, member_shift, month_bits)
+                fill[b] = 0
+            else:
+                fill[b] = j + 1
+        for b in range(n_buckets):
+            _add_bucket(keys[b], amounts[b], fill[b], c, rank_row, rm, rv, vm, mm, mv,
+                        month_lo, member_shift, month_bits)
 
 
 @njit(cache=True)
@@ -129,8 +129,8 @@ def aggregate_payments(payer: NDArray[np.int32], payee: NDArray[np.int32],
 
     The payments are split in one chunk per thread, each with its own sums and presence
     bits, merged afterwards (a cost per member, not per payment). Extra memory is per
-    thread and per cell, member and point of sale, plus a buffer of at most 4 million
-    dealt payments per thread (32 to 64 MB), never per payment.
+    thread and per cell, member and point of sale, plus at most 32 MB of buckets per
+    thread, never per payment.
     """
     import numba
 
@@ -158,12 +158,14 @@ def aggregate_payments(payer: NDArray[np.int32], payee: NDArray[np.int32],
     vm = np.zeros((c, n_vendors, n_months), np.int64)
     mm = np.zeros((c, n_members, (hi - lo + 7) // 8), np.uint8)
     mv = np.zeros((c, n_members, (n_vendors + 7) // 8), np.uint8)
-    batch = min(_BATCH, max(1, -(-payer.size // c)))
-    keys = np.empty((c, batch), key_type)
-    amounts = np.empty((c, batch), cents.dtype)
+    record = np.dtype(key_type).itemsize + cents.dtype.itemsize
+    capacity = min(_CAPACITY, max(1024, _BUFFER_BYTES // (n_buckets * record)),
+                   max(1, -(-payer.size // c)))
+    keys = np.empty((c, n_buckets, capacity), key_type)
+    amounts = np.empty((c, n_buckets, capacity), cents.dtype)
     _aggregate_chunks(payer, payee, cents, month, rank, member_bucket,
-                      member_row[order], rm, rv, vm, mm, mv, lo, hi, n_buckets, keys,
-                      amounts, member_shift, month_bits)
+                      member_row[order], rm, rv, vm, mm, mv, lo, hi, keys, amounts,
+                      member_shift, month_bits)
     return _merge(rm, rv, vm, mm, mv, order, member_row[order], n_vendors, lo,
                   hi - lo)
 

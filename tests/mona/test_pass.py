@@ -65,10 +65,10 @@ def test_pass_matches_plain_numpy(n: int, n_members: int, n_vendors: int, n_mont
         np.testing.assert_array_equal(g, w, err_msg=name)
 
 
-def test_pass_is_exact_for_any_amount_and_across_batches(
+def test_pass_is_exact_for_any_amount_and_small_buckets(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Amounts near the int64 range, negative ones, and batches smaller than the data."""
-    monkeypatch.setattr(_pass, "_BATCH", 997)
+    """Amounts near the int64 range, negative ones, and buckets filled many times."""
+    monkeypatch.setattr(_pass, "_CAPACITY", 997)
     rng = np.random.default_rng(5)
     payer, payee, _, month, row = _sample(rng, 20_000, 200, 30, 12, 15, np.int64)
     cents = rng.integers(-(2**40), 2**40, payer.size, dtype=np.int64)
