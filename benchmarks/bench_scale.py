@@ -16,7 +16,10 @@
   of 1,000 to 20,000 cells and 500 sites.
 
 Each measure runs in its own process (peak RSS from ``getrusage``, the inputs' generation
-included, so the peak is what the machine must hold), with a time limit; a size that runs
+included, so the peak is what the machine must hold), with a time limit; wall and CPU
+time of the measured part are both printed, with the load average (the machine may be
+shared: a parallel step's wall time depends on the cores it gets), and the goal of issue
+18 beside the flows pass at 100 million payments (≤ 4 s); a size that runs
 out of time or memory is printed as where it stops fitting this machine. The growth
 exponent ``b`` fits ``time ∝ size^b`` between consecutive sizes, then over the whole range
 (targeting's branch and bound depends on the instance: its steps jump about).
@@ -50,11 +53,22 @@ SIZES: dict[str, list[int]] = {
 UNITS = {"walk": "nodes", "flows": "payments", "draw": "volunteers", "targeting": "cells"}
 
 
+GOALS = {("flows", 100_000_000): 4.0}  # seconds, issue 18
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def walk(n: int) -> float:
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(t0: tuple[float, float]) -> tuple[float, float]:
+    return time.perf_counter() - t0[0], time.process_time() - t0[1]
+
+
+def walk(n: int) -> tuple[float, float]:
     from geo_caisse.walk.accessibility import Accessibility, Destinations
     from tests.utils.walking import grid_network, random_population
 
@@ -67,13 +81,13 @@ def walk(n: int) -> float:
     warm = Accessibility(net, Destinations.at(net, net.x_m[nodes[:2]], net.y_m[nodes[:2]]),
                          random_population(net, 100, seed=1))
     warm.reach_counts()  # compiled outside the timing
-    t0 = time.perf_counter()
+    t0 = _clock()
     acc = Accessibility(net, dest, pop)
     acc.point_time_min, acc.reach_counts()  # what the deserts report reads
-    return time.perf_counter() - t0
+    return _since(t0)
 
 
-def flows(n: int) -> float:
+def flows(n: int) -> tuple[float, float]:
     from geo_caisse.mona._pass import aggregate_payments
 
     members, vendors, months = 20_000, 400, 12
@@ -91,12 +105,12 @@ def flows(n: int) -> float:
     row = rng.integers(0, 300, members).astype(np.int32)
     aggregate_payments(payer[:1000], payee[:1000], cents[:1000], month[:1000], row, 300,
                        vendors, months, 0, months)
-    t0 = time.perf_counter()
+    t0 = _clock()
     aggregate_payments(payer, payee, cents, month, row, 300, vendors, months, 0, months)
-    return time.perf_counter() - t0
+    return _since(t0)
 
 
-def draw(n: int) -> float:
+def draw(n: int) -> tuple[float, float]:
     from geo_caisse.enrolment.draw import Volunteer, draw, proportional_quotas
 
     rng = np.random.default_rng(7)
@@ -110,12 +124,12 @@ def draw(n: int) -> float:
     for v in people:
         strata[v.stratum] = strata.get(v.stratum, 0) + 1
     quotas = {"stratum": proportional_quotas({s: c / n for s, c in strata.items()}, seats)}
-    t0 = time.perf_counter()
+    t0 = _clock()
     draw(people, quotas, seats=seats, seed=1)
-    return time.perf_counter() - t0
+    return _since(t0)
 
 
-def targeting(n: int) -> float:
+def targeting(n: int) -> tuple[float, float]:
     from geo_caisse.planning.mclp import CoverageInstance, solve_exact
 
     rng = np.random.default_rng(1)
@@ -124,17 +138,18 @@ def targeting(n: int) -> float:
     sites = rng.uniform(0, side, (500, 2))
     d = np.hypot(cells[:, None, 0] - sites[None, :, 0], cells[:, None, 1] - sites[None, :, 1])
     inst = CoverageInstance.from_dense(rng.lognormal(3, 1, n).round(), d <= 800 * side / 10_000)
-    t0 = time.perf_counter()
+    t0 = _clock()
     solve_exact(inst, 20)
-    return time.perf_counter() - t0
+    return _since(t0)
 
 
 MEASURES = {"walk": walk, "flows": flows, "draw": draw, "targeting": targeting}
 
 
 def child(family: str, n: int) -> None:
-    seconds = MEASURES[family](n)
-    print(json.dumps({"seconds": seconds, "peak_mb": _rss_mb()}))
+    load = os.getloadavg()[0]
+    seconds, cpu = MEASURES[family](n)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "load": load, "peak_mb": _rss_mb()}))
 
 
 def measure(family: str, n: int, timeout_s: float) -> dict[str, Any]:
@@ -164,7 +179,8 @@ def main() -> int:
     print(f"{os.cpu_count()} cores, {memory_gb:.0f} GB, load average "
           f"{os.getloadavg()[0]:.2f}; each measure in its own process, "
           f"limit {args.timeout:.0f} s")
-    print(f"{'analysis':<10} {'size':>12} {'unit':<11} {'time':>9} {'peak':>9} {'growth':>7}")
+    print(f"{'analysis':<10} {'size':>12} {'unit':<11} {'time':>9} {'CPU':>9} {'peak':>9} "
+          f"{'growth':>7} {'load':>5}")
     for family in args.only.split(","):
         sizes = SIZES[family][:-1] if args.quick else SIZES[family]
         last: tuple[int, float] | None = None
@@ -178,8 +194,12 @@ def main() -> int:
             growth = ""
             if last is not None and last[1] > 0:
                 growth = f"{math.log(r['seconds'] / last[1]) / math.log(n / last[0]):.2f}"
+            goal = GOALS.get((family, n))
+            aim = "" if goal is None else (f"  goal ≤ {goal:.0f} s: "
+                                           f"{'met' if r['seconds'] <= goal else 'NOT met'}")
             print(f"{family:<10} {n:>12,} {UNITS[family]:<11} {r['seconds']:>8.2f}s "
-                  f"{r['peak_mb'] / 1024:>7.2f}GB {growth:>7}", flush=True)
+                  f"{r['cpu']:>8.2f}s {r['peak_mb'] / 1024:>7.2f}GB {growth:>7} "
+                  f"{r['load']:>5.1f}{aim}", flush=True)
             last = (n, r["seconds"])
             first = first or last
         if first is not None and last is not None and last[0] > first[0] and first[1] > 0:
