@@ -1,7 +1,7 @@
 """HTTP: "walking time from this place to the nearest conventionnés" under an open-loop load.
 
     .venv/bin/python benchmarks/bench_http.py [--rate 1000] [--seconds 10] [--startup-only 5]
-        [--workers 2] [--wrk] [--server-cpus 0] [--client-cpus 1]
+        [--workers 2] [--wrk] [--server-cpus 0] [--client-cpus 1] [--store DIR]
 
 Builds a SpatiaLite store with the bundled data in a temporary folder (``geo-caisse init``),
 starts ``geo-caisse serve`` as a separate process, and measures:
@@ -101,12 +101,26 @@ def load_average() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its children alive now (workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def pinned(cpus: str | None, command: list[str]) -> list[str]:
     return ["taskset", "-c", cpus, *command] if cpus else command
 
 
-def run_wrk(port: int, rate: float, seconds: float, connections: int,
-            cpus: str | None) -> tuple[dict[str, float], float]:
+def run_wrk(port: int, rate: float, seconds: float, connections: int, cpus: str | None,
+            server: int) -> tuple[dict[str, float], float]:
     """One wrk run (``rate`` 0: unpaced); its figures and its CPU seconds (user + system)."""
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -115,6 +129,7 @@ def run_wrk(port: int, rate: float, seconds: float, connections: int,
     command = pinned(cpus, [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency",
                             "-s", str(script), f"http://127.0.0.1:{port}",
                             "--", f"{rate:g}", "17"])
+    server_before = cpu_seconds(server)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           check=False)
@@ -123,8 +138,9 @@ def run_wrk(port: int, rate: float, seconds: float, connections: int,
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0 or "== bench ==" not in out:
         sys.exit(f"wrk failed:\n{out}")
-    figures = {k: float(v) for k, v in re.findall(r"^(\w+) ([\d.]+)$",
+    figures = {k: float(v) for k, v in re.findall(r"^([\w.]+) ([\d.]+)$",
                                                    out.split("== bench ==")[1], re.M)}
+    figures["server_cpu_s"] = cpu_seconds(server) - server_before
     return figures, cpu
 
 
@@ -133,7 +149,9 @@ def wrk_report(label: str, f: dict[str, float], cpu: float, goal: str) -> None:
     print(f"{label}: {f['requests']:.0f} answers in {took:.1f} s "
           f"({f['requests'] / took:.0f}/s), {f['non2xx']:.0f} not 2xx, "
           f"{f['socket_errors']:.0f} socket errors; wrk used {cpu:.1f} CPU s "
-          f"({cpu / took:.0%} of a core); {load_average()}")
+          f"({cpu / took:.0%} of a core); the server used {f['server_cpu_s']:.1f} CPU s, "
+          f"{f['server_cpu_s'] / max(f['requests'], 1) * 1e6:.0f} µs a request; "
+          f"{load_average()}")
     print(f"  latency p50 {f['p50_us'] / 1e3:.2f} ms, p90 {f['p90_us'] / 1e3:.2f} ms, "
           f"p99 {f['p99_us'] / 1e3:.2f} ms, p99.9 {f['p99.9_us'] / 1e3:.2f} ms, "
           f"max {f['max_us'] / 1e3:.1f} ms; {f['late']:.0f} sent > 1 ms after their slot "
@@ -146,7 +164,7 @@ def launch(port: int, env: dict[str, str], workers: int = 1, cpus: str | None = 
     t0 = time.perf_counter()
     server = subprocess.Popen(
         pinned(cpus, [str(VENV_BIN / "geo-caisse"), "serve", "--port", str(port),
-                      "--workers", str(workers)]),
+                      *(["--workers", str(workers)] if workers != 1 else [])]),
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
@@ -168,12 +186,16 @@ def main() -> None:
     parser.add_argument("--wrk", action="store_true", help="load with wrk (paced, then not)")
     parser.add_argument("--server-cpus", help="taskset the server to these cores (e.g. 0)")
     parser.add_argument("--client-cpus", help="taskset the load generator (e.g. 1)")
+    parser.add_argument("--store", help="keep the store in this folder (made by `init` "
+                        "the first time, reused after) instead of a temporary one")
     args = parser.parse_args()
     times: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.store or scratch
         env = {**os.environ, "XDG_DATA_HOME": f"{tmp}/data", "XDG_CACHE_HOME": f"{tmp}/cache"}
-        subprocess.run([str(VENV_BIN / "geo-caisse"), "init"], env=env, check=True,
-                       capture_output=True)
+        if not (args.store and Path(tmp, "data").is_dir()):
+            subprocess.run([str(VENV_BIN / "geo-caisse"), "init"], env=env, check=True,
+                           capture_output=True)
         port = free_port()
         for _ in range(max(0, args.startup_only - 1)):
             server, ready = launch(port, env)
@@ -194,20 +216,20 @@ def main() -> None:
                   f"client: cores {args.client_cpus or 'any'}")
             if args.wrk:
                 paced, cpu = run_wrk(port, args.rate, args.seconds, args.connections,
-                                     args.client_cpus)
+                                     args.client_cpus, server.pid)
                 wrk_report(f"wrk paced at {args.rate:.0f} req/s for {args.seconds:.0f} s",
                            paced, cpu, "goal: p99 < 5 ms at 1,000 req/s")
                 most, cpu = run_wrk(port, 0, args.seconds, args.connections,
-                                    args.client_cpus)
+                                    args.client_cpus, server.pid)
                 wrk_report(f"wrk unpaced ({args.connections} connections)", most, cpu,
                            "the largest rate sustained; goal: >= 1,000 req/s")
                 return
             if args.client_cpus:
                 os.sched_setaffinity(0, {int(c) for c in args.client_cpus.split(",")})
-            usage0 = os.times()
+            usage0, server0 = os.times(), cpu_seconds(server.pid)
             lat, errors, took = asyncio.run(load(port, args.rate, args.seconds,
                                                  args.connections))
-            usage1 = os.times()
+            usage1, server_cpu = os.times(), cpu_seconds(server.pid) - server0
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -215,7 +237,8 @@ def main() -> None:
     client_cpu = (usage1.user - usage0.user) + (usage1.system - usage0.system)
     print(f"GET /api/walk/nearest at {args.rate:.0f} req/s for {args.seconds:.0f} s: "
           f"{len(ms)} answers in {took:.1f} s ({len(ms) / took:.0f}/s), {len(errors)} errors; "
-          f"the client used {client_cpu:.1f} CPU s ({client_cpu / took:.0%} of a core); "
+          f"the client used {client_cpu:.1f} CPU s ({client_cpu / took:.0%} of a core), the "
+          f"server {server_cpu:.1f} ({server_cpu / max(len(ms), 1) * 1e6:.0f} µs a request); "
           f"{load_average()}")
     print(f"latency p50 {np.percentile(ms, 50):.2f} ms, p90 {np.percentile(ms, 90):.2f} ms, "
           f"p99 {np.percentile(ms, 99):.2f} ms, max {ms.max():.1f} ms (goal: p99 < 5 ms)")
