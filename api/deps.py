@@ -53,20 +53,20 @@ MAX_ID = 2**53
 # --- the store, the territory, the settings ----------------------------------------------
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
+async def get_sessions(request: Request) -> sessionmaker[Session]:
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
-def get_writer_sessions(request: Request) -> sessionmaker[Session]:
+async def get_writer_sessions(request: Request) -> sessionmaker[Session]:
     """Sessions for writes that must not interleave (SpatiaLite: BEGIN IMMEDIATE)."""
     return request.app.state.writer_sessions  # type: ignore[no-any-return]
 
 
-def get_territory(request: Request) -> Territory:
+async def get_territory(request: Request) -> Territory:
     return request.app.state.territory  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -98,7 +98,7 @@ FinestLevelDep = Annotated[str, Depends(territory_level_or_finest)]
 
 # --- the services ----------------------------------------------------------------------------
 
-def get_walking(request: Request) -> WalkingService:
+async def get_walking(request: Request) -> WalkingService:
     service = getattr(request.app.state, "walking", None)
     if service is None:
         raise DataError("walking analysis is not configured for this territory: add "
@@ -106,12 +106,12 @@ def get_walking(request: Request) -> WalkingService:
     return service  # type: ignore[no-any-return]
 
 
-def get_walking_if_any(request: Request) -> WalkingService | None:
+async def get_walking_if_any(request: Request) -> WalkingService | None:
     """The walking analysis, or None where the territory has none."""
     return getattr(request.app.state, "walking", None)
 
 
-def get_basemap(request: Request) -> BaseMap:
+async def get_basemap(request: Request) -> BaseMap:
     basemap = getattr(request.app.state, "basemap", None)
     if basemap is None:
         raise DataError("this territory draws its base map from a tile server "
@@ -127,11 +127,11 @@ def get_search(request: Request) -> AddressIndex:
     return index.get()
 
 
-def get_flows_service(request: Request) -> FlowsService:
+async def get_flows_service(request: Request) -> FlowsService:
     return request.app.state.flows  # type: ignore[no-any-return]
 
 
-def get_targeting(request: Request) -> TargetingService:
+async def get_targeting(request: Request) -> TargetingService:
     service = getattr(request.app.state, "targeting", None)
     if service is None:
         raise DataError("recruitment targeting needs the walking analysis: add [network] "
@@ -139,7 +139,7 @@ def get_targeting(request: Request) -> TargetingService:
     return service  # type: ignore[no-any-return]
 
 
-def layers_changed(request: Request) -> Callable[[], None]:
+async def layers_changed(request: Request) -> Callable[[], None]:
     """What a route calls after it changed the points of sale or markets: the in-memory
     analyses (walking access) read them again at their next use."""
     def notify() -> None:
@@ -173,7 +173,7 @@ _bearer = HTTPBearer(auto_error=False)
 _oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
-def get_jwt_secret(request: Request) -> str:
+async def get_jwt_secret(request: Request) -> str:
     return request.app.state.jwt_secret  # type: ignore[no-any-return]
 
 
@@ -355,7 +355,7 @@ class HeavyWork:
         return job
 
 
-def get_heavy(request: Request) -> HeavyWork:
+async def get_heavy(request: Request) -> HeavyWork:
     return request.app.state.heavy  # type: ignore[no-any-return]
 
 
@@ -364,7 +364,7 @@ HeavyDep = Annotated[HeavyWork, Depends(get_heavy)]
 
 # --- throttles ---------------------------------------------------------------------------------
 
-def get_throttles(request: Request) -> Throttles:
+async def get_throttles(request: Request) -> Throttles:
     return request.app.state.throttles  # type: ignore[no-any-return]
 
 
@@ -458,7 +458,7 @@ def weekday(value: str | None) -> str | None:
     return check_weekday(value) if value else None
 
 
-def _open_on_query(
+async def _open_on_query(
     open_on: Annotated[Weekday | None, Query(description="only places open that day")] = None,
 ) -> str | None:
     return weekday(open_on)

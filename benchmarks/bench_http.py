@@ -1,6 +1,7 @@
 """HTTP: "walking time from this place to the nearest conventionnés" under an open-loop load.
 
     .venv/bin/python benchmarks/bench_http.py [--rate 1000] [--seconds 10] [--startup-only 5]
+        [--workers 2] [--wrk] [--server-cpus 0] [--client-cpus 1] [--store DIR]
 
 Builds a SpatiaLite store with the bundled data in a temporary folder (``geo-caisse init``),
 starts ``geo-caisse serve`` as a separate process, and measures:
@@ -12,8 +13,14 @@ starts ``geo-caisse serve`` as a separate process, and measures:
   latency counts from its scheduled time, so a stall is not hidden by the client slowing
   down), random places in the city, over persistent HTTP/1.1 connections.
 
-The load generator is a single asyncio process on the same machine (2 cores here): the
-numbers include its own cost.
+The load generator runs on the same machine (2 cores here), so it takes CPU from the
+server: its own CPU time is printed beside the figures. By default it is a single asyncio
+process. ``--wrk`` uses Debian's ``wrk`` (``apt-get install wrk``) with
+benchmarks/walk_nearest.lua, which paces it to ``--rate`` (wrk times each request from its
+sending: the requests sent after their slot are counted apart, "late"), then runs it
+unpaced for the largest rate the server sustains. ``--server-cpus``/``--client-cpus`` pin
+each side to cores with ``taskset``; ``--workers`` starts ``serve --workers N``. The load
+average is printed with each figure: on a shared machine, compare runs made together.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -87,11 +97,75 @@ async def load(port: int, rate: float, seconds: float, connections: int
     return latencies, errors, time.perf_counter() - start
 
 
-def launch(port: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its children alive now (workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def pinned(cpus: str | None, command: list[str]) -> list[str]:
+    return ["taskset", "-c", cpus, *command] if cpus else command
+
+
+def run_wrk(port: int, rate: float, seconds: float, connections: int, cpus: str | None,
+            server: int) -> tuple[dict[str, float], float]:
+    """One wrk run (``rate`` 0: unpaced); its figures and its CPU seconds (user + system)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("--wrk needs wrk: apt-get install wrk")
+    script = Path(__file__).with_name("walk_nearest.lua")
+    command = pinned(cpus, [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+                            "-s", str(script), f"http://127.0.0.1:{port}",
+                            "--", f"{rate:g}", "17"])
+    server_before = cpu_seconds(server)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = proc.stdout.decode()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0 or "== bench ==" not in out:
+        sys.exit(f"wrk failed:\n{out}")
+    figures = {k: float(v) for k, v in re.findall(r"^([\w.]+) ([\d.]+)$",
+                                                   out.split("== bench ==")[1], re.M)}
+    figures["server_cpu_s"] = cpu_seconds(server) - server_before
+    return figures, cpu
+
+
+def wrk_report(label: str, f: dict[str, float], cpu: float, goal: str) -> None:
+    took = f["duration_us"] / 1e6
+    print(f"{label}: {f['requests']:.0f} answers in {took:.1f} s "
+          f"({f['requests'] / took:.0f}/s), {f['non2xx']:.0f} not 2xx, "
+          f"{f['socket_errors']:.0f} socket errors; wrk used {cpu:.1f} CPU s "
+          f"({cpu / took:.0%} of a core); the server used {f['server_cpu_s']:.1f} CPU s, "
+          f"{f['server_cpu_s'] / max(f['requests'], 1) * 1e6:.0f} µs a request; "
+          f"{load_average()}")
+    print(f"  latency p50 {f['p50_us'] / 1e3:.2f} ms, p90 {f['p90_us'] / 1e3:.2f} ms, "
+          f"p99 {f['p99_us'] / 1e3:.2f} ms, p99.9 {f['p99.9_us'] / 1e3:.2f} ms, "
+          f"max {f['max_us'] / 1e3:.1f} ms; {f['late']:.0f} sent > 1 ms after their slot "
+          f"(worst {f['late_max_ms']:.1f} ms) ({goal})")
+
+
+def launch(port: int, env: dict[str, str], workers: int = 1, cpus: str | None = None
+           ) -> tuple[subprocess.Popen[bytes], float]:
     """Start ``serve``; the process and the seconds until its first 200 on /healthz."""
     t0 = time.perf_counter()
-    server = subprocess.Popen([str(VENV_BIN / "geo-caisse"), "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        pinned(cpus, [str(VENV_BIN / "geo-caisse"), "serve", "--port", str(port),
+                      *(["--workers", str(workers)] if workers != 1 else [])]),
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as r:
@@ -108,19 +182,27 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--startup-only", type=int, default=0, metavar="N",
                         help="only launch the server N times and time its start-up")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers N")
+    parser.add_argument("--wrk", action="store_true", help="load with wrk (paced, then not)")
+    parser.add_argument("--server-cpus", help="taskset the server to these cores (e.g. 0)")
+    parser.add_argument("--client-cpus", help="taskset the load generator (e.g. 1)")
+    parser.add_argument("--store", help="keep the store in this folder (made by `init` "
+                        "the first time, reused after) instead of a temporary one")
     args = parser.parse_args()
     times: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.store or scratch
         env = {**os.environ, "XDG_DATA_HOME": f"{tmp}/data", "XDG_CACHE_HOME": f"{tmp}/cache"}
-        subprocess.run([str(VENV_BIN / "geo-caisse"), "init"], env=env, check=True,
-                       capture_output=True)
+        if not (args.store and Path(tmp, "data").is_dir()):
+            subprocess.run([str(VENV_BIN / "geo-caisse"), "init"], env=env, check=True,
+                           capture_output=True)
         port = free_port()
         for _ in range(max(0, args.startup_only - 1)):
             server, ready = launch(port, env)
             times.append(ready)
             server.terminate()
             server.wait(timeout=10)
-        server, ready = launch(port, env)
+        server, ready = launch(port, env, args.workers, args.server_cpus)
         times.append(ready)
         try:
             print(f"serve: first 200 on /healthz {np.median(times):.2f} s after launch"
@@ -128,16 +210,36 @@ def main() -> None:
                      if len(times) > 1 else "") + " (goal: < 1 s)", flush=True)
             if args.startup_only:
                 return
-            # warm-up: builds the k-nearest table once
-            asyncio.run(load(port, 200, 1.0, 8))
+            # warm-up: builds the k-nearest table once (in each worker)
+            asyncio.run(load(port, 200, 1.0 + args.workers, 8))
+            print(f"server: {args.workers} worker(s), cores {args.server_cpus or 'any'}; "
+                  f"client: cores {args.client_cpus or 'any'}")
+            if args.wrk:
+                paced, cpu = run_wrk(port, args.rate, args.seconds, args.connections,
+                                     args.client_cpus, server.pid)
+                wrk_report(f"wrk paced at {args.rate:.0f} req/s for {args.seconds:.0f} s",
+                           paced, cpu, "goal: p99 < 5 ms at 1,000 req/s")
+                most, cpu = run_wrk(port, 0, args.seconds, args.connections,
+                                    args.client_cpus, server.pid)
+                wrk_report(f"wrk unpaced ({args.connections} connections)", most, cpu,
+                           "the largest rate sustained; goal: >= 1,000 req/s")
+                return
+            if args.client_cpus:
+                os.sched_setaffinity(0, {int(c) for c in args.client_cpus.split(",")})
+            usage0, server0 = os.times(), cpu_seconds(server.pid)
             lat, errors, took = asyncio.run(load(port, args.rate, args.seconds,
                                                  args.connections))
+            usage1, server_cpu = os.times(), cpu_seconds(server.pid) - server0
         finally:
             server.terminate()
             server.wait(timeout=10)
     ms = np.array(lat) * 1e3
+    client_cpu = (usage1.user - usage0.user) + (usage1.system - usage0.system)
     print(f"GET /api/walk/nearest at {args.rate:.0f} req/s for {args.seconds:.0f} s: "
-          f"{len(ms)} answers in {took:.1f} s ({len(ms) / took:.0f}/s), {len(errors)} errors")
+          f"{len(ms)} answers in {took:.1f} s ({len(ms) / took:.0f}/s), {len(errors)} errors; "
+          f"the client used {client_cpu:.1f} CPU s ({client_cpu / took:.0%} of a core), the "
+          f"server {server_cpu:.1f} ({server_cpu / max(len(ms), 1) * 1e6:.0f} µs a request); "
+          f"{load_average()}")
     print(f"latency p50 {np.percentile(ms, 50):.2f} ms, p90 {np.percentile(ms, 90):.2f} ms, "
           f"p99 {np.percentile(ms, 99):.2f} ms, max {ms.max():.1f} ms (goal: p99 < 5 ms)")
 

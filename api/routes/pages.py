@@ -147,5 +147,5 @@ def territory_info(territory: TerritoryDep) -> TerritoryInfo:
 
 
 @router.get("/healthz", response_model=Health, include_in_schema=False)
-def healthz() -> Health:
+async def healthz() -> Health:
     return Health(status="ok")

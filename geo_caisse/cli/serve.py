@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sys
 from typing import TYPE_CHECKING
 
@@ -32,12 +34,23 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
+    workers = args.workers or settings.api.workers
+    if workers > 1 and settings.api.jwt_secret is None:
+        # one development secret for every worker: a token one signs, the others accept
+        os.environ["GEO_CAISSE_JWT_SECRET"] = secrets.token_urlsafe(32)
     # the app is named by its import string so that geo_caisse never imports the api package
+    # (and so that each worker process builds its own)
     uvicorn.run("api.main:create_app", factory=True, host=args.host or settings.api.host,
-                port=args.port or settings.api.port, log_level="info",
+                port=args.port or settings.api.port, log_level="info", workers=workers,
                 # no access log: the places members search (lon/lat) are never logged
                 access_log=False)
     return 0
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return int(text)
 
 
 def register(sub: Subcommands) -> None:
@@ -45,4 +58,6 @@ def register(sub: Subcommands) -> None:
                            "the territory folder has problems: see geo-caisse territory check)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=_workers, metavar="N",
+                       help="server processes (default: GEO_CAISSE_WORKERS, 1)")
     serve.set_defaults(func=_serve)

@@ -74,6 +74,8 @@ class ApiSettings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # server processes (uvicorn workers), each with its own copy of the read-only caches
+    workers: int = Field(default=1, ge=1, le=64)
     coordinator_token: SecretStr | None = None
     # every request body is capped as it arrives (declared or chunked): the imports at
     # max_upload_bytes, every other route at max_body_bytes

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import uvicorn
+
+from geo_caisse.cli import main
 from tests.utils.stores import Store
 
 
@@ -89,3 +93,37 @@ def test_ledger_commands(store: Store, tmp_path: Path) -> None:
         env={**os.environ, "GEO_CAISSE_DATABASE_URL": store.url,
              "GEO_CAISSE_NEW_PASSWORD": "short"}, capture_output=True, text=True, timeout=60)
     assert env_run.returncode == 2 and "at least 10 characters" in env_run.stderr
+
+
+
+def _served(monkeypatch: pytest.MonkeyPatch, *argv: str) -> dict[str, object]:
+    """What ``geo-caisse serve`` hands uvicorn (uvicorn.run replaced by a recorder), and the
+    JWT secret its workers would read from the environment."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    assert main(["serve", *argv]) == 0
+    seen["secret"] = os.environ.get("GEO_CAISSE_JWT_SECRET")
+    return seen
+
+
+def test_serve_workers_share_one_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GEO_CAISSE_JWT_SECRET", "GEO_CAISSE_WORKERS"):  # unset now, and after
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    one = _served(monkeypatch)
+    assert (one["workers"], one["factory"], one["secret"]) == (1, True, None)
+    two = _served(monkeypatch, "--workers", "2")
+    assert two["workers"] == 2 and two["app"] == "api.main:create_app"
+    # every worker reads this one secret: a token one of them signs, the others accept
+    assert isinstance(two["secret"], str) and len(two["secret"]) >= 32
+    monkeypatch.setenv("GEO_CAISSE_WORKERS", "3")
+    monkeypatch.setenv("GEO_CAISSE_JWT_SECRET", "s" * 40)
+    three = _served(monkeypatch)
+    assert (three["workers"], three["secret"]) == (3, "s" * 40)  # a configured one is kept
+
+
+def test_serve_refuses_a_bad_number_of_workers() -> None:
+    out = subprocess.run([sys.executable, "-m", "geo_caisse.cli", "serve", "--workers", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "'0' is not a number of processes from 1 to 64" in out.stderr
