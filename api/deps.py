@@ -28,7 +28,7 @@ from api.throttle import Throttles, retry_after
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
 from geo_caisse.auth.tokens import read_token
 from geo_caisse.auth.users import authenticate
-from geo_caisse.basemap.tiles import BaseMap
+from geo_caisse.basemap.tiles import BaseMap, LazyBaseMap
 from geo_caisse.core.errors import AuthError, DataError, ForbiddenError, ValidationError
 from geo_caisse.core.opening_hours import check_weekday
 from geo_caisse.core.settings import Settings
@@ -111,12 +111,12 @@ async def get_walking_if_any(request: Request) -> WalkingService | None:
     return getattr(request.app.state, "walking", None)
 
 
-async def get_basemap(request: Request) -> BaseMap:
-    basemap = getattr(request.app.state, "basemap", None)
+def get_basemap(request: Request) -> BaseMap:
+    basemap: LazyBaseMap | None = getattr(request.app.state, "basemap", None)
     if basemap is None:
         raise DataError("this territory draws its base map from a tile server "
                         "([basemap] tile_url): no tiles are served here")
-    return basemap  # type: ignore[no-any-return]
+    return basemap.get()
 
 
 def get_search(request: Request) -> AddressIndex:

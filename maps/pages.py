@@ -119,6 +119,7 @@ class Pages:
         self.territory = territory
         self.cache_dir = cache_dir
         self._key: str | None = None
+        self._checked: set[str] = set()
         self._lock = threading.Lock()
 
     def html(self, name: str, **options: str | bool) -> str:
@@ -130,12 +131,17 @@ class Pages:
                 self._key = inputs_key(self.territory, cache_dir=self.cache_dir)
             opts = "-".join(f"{k}={v}" for k, v in sorted(options.items()))
             key = hashlib.sha256(f"{self._key} {name} {opts}".encode()).hexdigest()[:24]
+            path = (self.cache_dir / "pages" / f"{name}-{key}.html"
+                    if self.cache_dir is not None else None)
             with _BUILT_LOCK:
                 html = _BUILT.get(key)
             if html is not None:
+                # built by another app of this process: on this cache's disk too, once
+                if path is not None and key not in self._checked:
+                    self._checked.add(key)
+                    if not path.is_file():
+                        _write(path, html)
                 return html
-            path = (self.cache_dir / "pages" / f"{name}-{key}.html"
-                    if self.cache_dir is not None else None)
             if path is not None and path.is_file():
                 html = path.read_text(encoding="utf-8")
             else:
@@ -145,6 +151,7 @@ class Pages:
                     _write(path, html)
             with _BUILT_LOCK:
                 _BUILT[key] = html
+            self._checked.add(key)
             return html
 
 

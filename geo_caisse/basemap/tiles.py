@@ -232,5 +232,22 @@ def load_basemap(territory: Territory, *, cache_dir: Path,
     return basemap
 
 
-__all__ = ["EXTENT", "BaseMap", "archive_path", "build_archive", "encode_tile",
+class LazyBaseMap:
+    """:func:`load_basemap` at the first tile asked for, not at start-up (thread-safe)."""
+
+    def __init__(self, territory: Territory, *, cache_dir: Path,
+                 progress: Progress = quiet) -> None:
+        self.territory, self.cache_dir, self.progress = territory, cache_dir, progress
+        self._basemap: BaseMap | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> BaseMap:
+        with self._lock:
+            if self._basemap is None:
+                self._basemap = load_basemap(self.territory, cache_dir=self.cache_dir,
+                                             progress=self.progress)
+            return self._basemap
+
+
+__all__ = ["EXTENT", "BaseMap", "LazyBaseMap", "archive_path", "build_archive", "encode_tile",
            "load_basemap", "tile_bounds", "tile_range"]

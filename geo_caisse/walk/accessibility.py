@@ -15,22 +15,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from geo_caisse.core._lazy import lazy_module
 from geo_caisse.core.domain import PointOfSale
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, read_opening_hours
+from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.network import WalkNetwork
 from geo_caisse.walk.population import Population
-
-if TYPE_CHECKING:
-    from geo_caisse.walk import _kernels as kernels
-else:  # numba: imported at the first walk, not at a server's start-up
-    kernels = lazy_module("geo_caisse.walk._kernels")
 
 DEFAULT_WALK_SPEED_KMH = 4.5
 REACH_MINUTES = (5.0, 10.0, 15.0, 20.0)

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo_caisse.core._lazy import lazy_module
 from geo_caisse.core.crs import WGS84, transformer
 from geo_caisse.core.domain import PointOfSaleKind
 from geo_caisse.core.errors import DataError, ValidationError
@@ -34,13 +32,9 @@ from geo_caisse.core.places import (
 )
 from geo_caisse.core.territory import Territory
 from geo_caisse.storage.layers import MarketRepository, PointOfSaleFilter, PointOfSaleRepository
+from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.accessibility import metres_per_minute
 from geo_caisse.walk.service import WalkingService
-
-if TYPE_CHECKING:
-    from geo_caisse.walk import _kernels as kernels
-else:  # numba: imported at the first walk, not at a server's start-up
-    kernels = lazy_module("geo_caisse.walk._kernels")
 
 #: the farthest a search goes (minutes of walk); places farther are "beyond reach"
 SEARCH_LIMIT_MIN = 90.0

@@ -15,19 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from geo_caisse.core._lazy import lazy_module
 from geo_caisse.core.errors import ValidationError
+from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.accessibility import Accessibility, Destinations, _points_at
-
-if TYPE_CHECKING:
-    from geo_caisse.walk import _kernels as kernels
-else:  # numba: imported at the first walk, not at a server's start-up
-    kernels = lazy_module("geo_caisse.walk._kernels")
 
 
 @dataclass(frozen=True)

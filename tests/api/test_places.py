@@ -126,5 +126,5 @@ def test_pages_frame_rules_and_offline_docs(client: TestClient) -> None:
 
 def test_tiles_are_gzip_on_the_wire(client: TestClient) -> None:
     x, y = _tile_at(COMEDIE["lon"], COMEDIE["lat"], 15)
-    raw = client.app.state.basemap.tile(15, x, y)  # type: ignore[attr-defined]
+    raw = client.app.state.basemap.get().tile(15, x, y)  # type: ignore[attr-defined]
     assert raw[:2] == b"\x1f\x8b" and mapbox_vector_tile.decode(gzip.decompress(raw))
