@@ -36,7 +36,7 @@ from api.routes import (
 )
 from api.throttle import Throttles
 from geo_caisse import __version__
-from geo_caisse.basemap.tiles import LazyBaseMap
+from geo_caisse.basemap.tiles import LazyBaseMap, archive_path
 from geo_caisse.core.errors import DataError, StorageError
 from geo_caisse.core.progress import to_stderr
 from geo_caisse.core.settings import Settings, load_settings
@@ -91,9 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.search = (LazyAddressIndex(territory, state.sessions,
                                          cache_dir=settings.territory.cache_dir)
                         if territory.search is not None else None)
-        # the base map's archive is read at the first tile (built by `geo-caisse init`)
+        # the base map's archive is read at the first tile (built by `geo-caisse init`); one
+        # not built yet is cut now, before the first request, not inside one
         state.basemap = None if territory.basemap.tile_url else LazyBaseMap(
             territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
+        if state.basemap is not None and not archive_path(
+                territory, settings.territory.cache_dir).is_file():
+            state.basemap.get()
         # each page is built at its first request, then kept (on disk too)
         state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
         if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
