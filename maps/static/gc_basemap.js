@@ -100,6 +100,12 @@ window.GCBaseMap = (function () {
       });
       map.gcBaseLayer.addTo(map);
     }
+    // the page lays its panel out after the map was made (on a phone, above or below it):
+    // each time the map's box changes, Leaflet is told, keeping the same centre in view
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize(); })
+        .observe(map.getContainer());
+    }
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     attribution(map, text, window.matchMedia("(min-width: 768px)").matches);
   }

@@ -8,6 +8,9 @@
   var cfg = window.GEO_CAISSE, C = window.GCCommon, esc = C.esc;
   var map = window[cfg.map];
   var cluster = window[cfg.cluster];
+  // a popup opened near the top pans clear of the zoom buttons (top left, 44 px each)
+  var POPUP = {autoPanPaddingTopLeft: L.point(64, 12), autoPanPaddingBottomRight: L.point(12, 12),
+               maxWidth: Math.max(180, Math.min(300, window.innerWidth - 150))};
   var EN = cfg.lang === "en";
   var T = EN ? {
     kind: {market: "Market", producer: "Producer", shop: "Shop", epicerie: "Grocery",
@@ -199,7 +202,7 @@
       markers = {};
       var shown = res.places.map(function (p) {
         var m = L.marker([p.lat, p.lon], {icon: icon(p.kind), title: p.name, alt: p.name,
-                                          keyboard: true}).bindPopup(popup(p, res.at));
+                                          keyboard: true}).bindPopup(popup(p, res.at), POPUP);
         markers[p.key] = {marker: m, place: p};
         return m;
       });
