@@ -111,14 +111,23 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _extract_box(osm: OsmExtract, metric: str) -> Any:
+    """The OSM extract's bounds as a polygon in the metric CRS (None: the extract has none)."""
+    import geopandas as gpd
+    import shapely
+
+    if osm.bounds is None:
+        return None
+    return gpd.GeoSeries([shapely.box(*osm.bounds)], crs=WGS84).to_crs(metric).iloc[0]
+
+
 class _Builder:
-    def __init__(self, inputs: BuildInputs, out: Path, progress: Progress) -> None:
+    """What one build has read (its sources) and what it estimated or left out (its notes)."""
+
+    def __init__(self, inputs: BuildInputs) -> None:
         self.inputs = inputs
-        self.out = out
-        self.progress = progress
         self.notes: list[str] = []
         self.sources: list[tuple[Path, str, str]] = []  # (input, role, what was taken)
-        self.counts: dict[str, int] = {}
 
     # ------------------------------------------------------------------ neighbourhoods
     def zoning(self, osm: OsmExtract, metric: str) -> tuple[dict[str, gpd.GeoDataFrame], Any]:
@@ -172,8 +181,7 @@ class _Builder:
             if osm.bounds is None:
                 raise DataError(f"{osm.path}: the extract gives no bounds; use --extent "
                                 "boundaries")
-            box = gpd.GeoSeries([shapely.box(*osm.bounds)], crs=WGS84).to_crs(metric).iloc[0]
-            outline = shapely.intersection(union, box)
+            outline = shapely.intersection(union, _extract_box(osm, metric))
             self.notes.append(
                 "Outline: the boundaries inside the OSM extract's bounds "
                 f"{list(osm.bounds)} (outside it nothing is known of streets and homes).")
@@ -441,7 +449,7 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     import numpy as np
     import shapely
 
-    b = _Builder(inputs, out, progress)
+    b = _Builder(inputs)
     progress(f"reading {inputs.osm.name}…")
     osm = read_osm(inputs.osm)
     bounds = osm.bounds
@@ -600,8 +608,8 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
 
     # the network's coverage: the finest neighbourhoods mostly inside the extract
     coverage: list[str] = []
-    if b.extent == "boundaries" and osm.bounds is not None:
-        box = gpd.GeoSeries([shapely.box(*osm.bounds)], crs=WGS84).to_crs(metric).iloc[0]
+    box = _extract_box(osm, metric)
+    if b.extent == "boundaries" and box is not None:
         fine = levels[names[-1]]
         share = shapely.area(shapely.intersection(fine.geometry.values, box)) / fine.area
         coverage = sorted(fine.code[share >= COVERED_SHARE])
@@ -617,10 +625,8 @@ def _build(inputs: BuildInputs, out: Path, progress: Progress) -> BuildReport:
     strata_note = _strata(out, inputs, b, props, names[-1])
     # the member map opens where the streets are drawn: the extract's part of the territory
     seen = outline
-    if osm.bounds is not None:
-        box = gpd.GeoSeries([shapely.box(*osm.bounds)], crs=WGS84).to_crs(metric).iloc[0]
-        if not shapely.intersection(outline, box).is_empty:
-            seen = shapely.intersection(outline, box)
+    if box is not None and not shapely.intersection(outline, box).is_empty:
+        seen = shapely.intersection(outline, box)
     centre_pt = shapely.point_on_surface(seen)
     clon, clat = Transformer.from_crs(metric, WGS84, always_xy=True).transform(
         centre_pt.x, centre_pt.y)
