@@ -120,3 +120,12 @@ def test_a_table_without_the_expected_columns_names_them(tmp_path: Path) -> None
     assert read_populations(bad, "habitants").values == {"93010": 52905}
     with pytest.raises(DataError, match="no column 'pop'"):
         read_populations(bad, "pop")
+
+
+def test_the_metric_crs_and_time_zone_follow_the_place() -> None:
+    from geo_caisse.builder.build import _place
+
+    assert _place((55.44, -21.0, 55.5, -20.9)) == ("EPSG:2975", "Indian/Reunion")  # St-Denis
+    assert _place((-61.1, 14.55, -61.0, 14.65)) == ("EPSG:5490", "America/Martinique")
+    assert _place((-52.4, 4.9, -52.3, 5.0)) == ("EPSG:2972", "America/Cayenne")
+    assert _place((4.875, 45.755, 4.884, 45.760)) == ("EPSG:2154", "Europe/Paris")
