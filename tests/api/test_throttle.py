@@ -102,6 +102,9 @@ def test_the_public_volunteer_form_is_throttled_per_client(client: TestClient) -
 
 
 def test_the_address_search_is_throttled_per_client(client: TestClient) -> None:
+    # the index is read at the first search (seconds on a loaded machine, while the
+    # per-minute allowance refills): read it first, so that the 61 searches follow each other
+    client.app.state.search.get()  # type: ignore[attr-defined]
     statuses = [client.post("/api/search", json={"q": "rue"}).status_code for _ in range(61)]
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
     assert int(client.post("/api/search", json={"q": "rue"}).headers["Retry-After"]) >= 1
