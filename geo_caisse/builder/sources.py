@@ -182,23 +182,8 @@ def read_populations(path: Path, column: str | None = None) -> Figures:
     """INSEE populations by commune or IRIS code: the latest ``pNN_pop`` / ``PNN_POP``
     column unless ``column`` names one; arrondissements of Paris, Lyon and Marseille are
     also summed into their commune."""
-    header, rows = read_table(path)
-    code = _need(path, header, ("IRIS", "iris_code", "CODE_IRIS", "codgeo", "CODGEO", "COM",
-                                "code"), "commune or IRIS code")
-    if column is None:
-        candidates = sorted((c for c in header if re.fullmatch(r"p\d{2}_pop", c, re.I)),
-                            key=lambda c: int(c[1:3]))
-        if not candidates:
-            raise DataError(f"{path}: no population column (pNN_pop); its columns are "
-                            f"{', '.join(header)}; name one with --population-column")
-        column = candidates[-1]
-    elif column not in header:
-        raise DataError(f"{path}: no column {column!r}; its columns are {', '.join(header)}")
-    values = {}
-    for row in rows:
-        v = number(row.get(column, ""))
-        if v is not None and row.get(code):
-            values[row[code]] = v
+    values, column = _by_code(path, column, r"p(\d{2})_pop", "population column (pNN_pop)",
+                              "--population-column")
     for commune, prefixes in PLM.items():
         parts = [v for c, v in values.items() if c.startswith(prefixes) and len(c) == 5]
         if parts and commune not in values:
@@ -206,20 +191,20 @@ def read_populations(path: Path, column: str | None = None) -> Figures:
     return Figures(values, column, _year_of(column), path)
 
 
-def read_income(path: Path, column: str | None = None) -> Figures:
-    """INSEE Filosofi median disposable income per consumption unit (euros a year) by IRIS or
-    commune: the ``DISP_MEDnn`` / ``DEC_MEDnn`` / ``MEDnn`` column unless ``column`` names one.
-    IRIS under INSEE's statistical secret have no value (left unknown, never 0)."""
+def _by_code(path: Path, column: str | None, pattern: str, what: str, option: str
+             ) -> tuple[dict[str, float], str]:
+    """One figure per commune or IRIS code of an INSEE table: from ``column``, or from the
+    latest column whose name matches ``pattern`` (its group: the year's two digits)."""
     header, rows = read_table(path)
-    code = _need(path, header, ("IRIS", "iris_code", "CODE_IRIS", "CODGEO", "codgeo", "COM",
+    code = _need(path, header, ("IRIS", "iris_code", "CODE_IRIS", "codgeo", "CODGEO", "COM",
                                 "code"), "commune or IRIS code")
     if column is None:
-        candidates = [c for c in header if re.fullmatch(r"(DISP_|DEC_)?MED\d{2}", c, re.I)]
-        if not candidates:
-            raise DataError(f"{path}: no median income column (DISP_MEDnn, DEC_MEDnn, MEDnn); "
-                            f"its columns are {', '.join(header)}; name one with "
-                            "--income-column")
-        column = sorted(candidates, key=lambda c: int(c[-2:]))[-1]
+        found = [(int(m.group(1)), c) for c in header
+                 if (m := re.fullmatch(pattern, c, re.I))]
+        if not found:
+            raise DataError(f"{path}: no {what}; its columns are {', '.join(header)}; name "
+                            f"one with {option}")
+        column = max(found)[1]
     elif column not in header:
         raise DataError(f"{path}: no column {column!r}; its columns are {', '.join(header)}")
     values = {}
@@ -227,6 +212,16 @@ def read_income(path: Path, column: str | None = None) -> Figures:
         v = number(row.get(column, ""))
         if v is not None and row.get(code):
             values[row[code]] = v
+    return values, column
+
+
+def read_income(path: Path, column: str | None = None) -> Figures:
+    """INSEE Filosofi median disposable income per consumption unit (euros a year) by IRIS or
+    commune: the ``DISP_MEDnn`` / ``DEC_MEDnn`` / ``MEDnn`` column unless ``column`` names one.
+    IRIS under INSEE's statistical secret have no value (left unknown, never 0)."""
+    values, column = _by_code(path, column, r"(?:DISP_|DEC_)?MED(\d{2})",
+                              "median income column (DISP_MEDnn, DEC_MEDnn, MEDnn)",
+                              "--income-column")
     return Figures(values, column, _year_of(column), path)
 
 
