@@ -26,7 +26,7 @@ from geo_caisse.core.settings import (
 from geo_caisse.layers import territory_check
 from geo_caisse.layers.territory_check import check_territory_cached
 from tests.utils.stores import TOKEN, Store
-from tests.utils.territories import copy
+from tests.utils.territories import copy, set_properties
 
 MARKET_DAYS = ("problem: markets.geojson: row 3: opening_hours is required. Fix: give the "
                "market's days and hours in OpenStreetMap's opening_hours syntax")
@@ -34,12 +34,7 @@ MARKET_DAYS = ("problem: markets.geojson: row 3: opening_hours is required. Fix:
 
 def _edit(path: Path, i: int, **changes: Any) -> None:
     doc = json.loads(path.read_text("utf-8"))
-    props = doc["features"][i]["properties"]
-    for key, value in changes.items():
-        if value is ...:
-            del props[key]
-        else:
-            props[key] = value
+    set_properties(doc, i, **changes)
     path.write_text(json.dumps(doc), encoding="utf-8")
 
 

@@ -18,6 +18,7 @@ from geo_caisse.core.territory import Territory
 from geo_caisse.io.validation import read_layer
 from geo_caisse.layers.territory_check import check_territory
 from tests.utils.territories import copy as copy_territory
+from tests.utils.territories import set_properties
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 LAYERS = ("neighbourhoods", "points_of_sale", "markets", "outline")
@@ -51,12 +52,7 @@ def test_the_bundled_layers_validate(layer: str) -> None:
 
 def _props(i: int, **changes: Any) -> Callable[[Doc], None]:
     def edit(doc: Doc) -> None:
-        props = doc["features"][i]["properties"]
-        for key, value in changes.items():
-            if value is ...:
-                del props[key]
-            else:
-                props[key] = value
+        set_properties(doc, i, **changes)
     return edit
 
 

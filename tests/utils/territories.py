@@ -141,3 +141,13 @@ def without_inputs(folder: Path) -> Path:
             f["properties"].pop("median_income_uc_eur", None)
         path.write_text(json.dumps(doc), "utf-8")
     return folder
+
+
+def set_properties(doc: dict[str, Any], i: int, **changes: Any) -> None:
+    """Change feature ``i``'s properties in a GeoJSON document: ``...`` deletes a key."""
+    props = doc["features"][i]["properties"]
+    for key, value in changes.items():
+        if value is ...:
+            del props[key]
+        else:
+            props[key] = value
