@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
-
 from geo_caisse.auth.roles import SCOPES_BY_ROLE, User
 from geo_caisse.core.errors import AuthError
 
@@ -15,6 +13,8 @@ ALGORITHM = "HS256"
 
 def issue_token(user: User, *, secret: str, ttl_min: float, now: datetime | None = None) -> str:
     """A signed access token valid ``ttl_min`` minutes."""
+    import jwt  # with the cryptography it probes for: at the first login, not at start-up
+
     moment = now or datetime.now(UTC)
     claims: dict[str, Any] = {"sub": user.username, "role": user.role,
                               "scope": " ".join(user.scopes), "iat": moment,
@@ -28,6 +28,8 @@ def issue_token(user: User, *, secret: str, ttl_min: float, now: datetime | None
 
 def read_token(token: str, *, secret: str) -> User:
     """The user a token speaks for; :class:`AuthError` if it is forged, expired or odd."""
+    import jwt
+
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                             options={"require": ["exp", "sub", "role"]})

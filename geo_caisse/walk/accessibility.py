@@ -22,7 +22,6 @@ from numpy.typing import NDArray
 from geo_caisse.core.domain import PointOfSale
 from geo_caisse.core.errors import ValidationError
 from geo_caisse.core.opening_hours import WEEKDAYS, check_weekday, read_opening_hours
-from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.network import WalkNetwork
 from geo_caisse.walk.population import Population
 
@@ -138,6 +137,7 @@ class Workspace:
     local: NDArray[np.int32] = field(init=False)
 
     def __post_init__(self) -> None:
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         self.heap = kernels.new_heap(self.n_edges, self.n_nodes)
         self.scratch = np.full(self.n_nodes, np.inf)
         self.no_bound = np.full(self.n_nodes, np.inf)
@@ -162,6 +162,7 @@ class Accessibility:
     def __init__(self, network: WalkNetwork, destinations: Destinations,
                  population: Population, *, walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH
                  ) -> None:
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         self.network = network
         self.destinations = destinations
         self.population = population
@@ -288,6 +289,7 @@ class Accessibility:
         nodes_out: list[NDArray[np.int32]] = []
         dist_out: list[NDArray[np.float64]] = []
         dest = self.destinations
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         for j in range(len(dest)):
             nodes, d = kernels.improve_from(indptr, indices, weights, int(dest.node[j]),
                                       float(dest.offset_m[j]), self.work.no_bound, limit_m,
@@ -309,6 +311,7 @@ class Accessibility:
     @cached_property
     def k_nearest(self) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
         """The :data:`NEAREST_K` nearest destinations of every node: ``(dist_m, index)``."""
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         indptr, indices, weights = self.search
         k = min(NEAREST_K, max(len(self.destinations), 1))
         hk, hv, hl = kernels.new_heap(self.network.n_edges, len(self.destinations), k=k)

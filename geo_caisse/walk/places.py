@@ -32,7 +32,6 @@ from geo_caisse.core.places import (
 )
 from geo_caisse.core.territory import Territory
 from geo_caisse.storage.layers import MarketRepository, PointOfSaleFilter, PointOfSaleRepository
-from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.accessibility import metres_per_minute
 from geo_caisse.walk.service import WalkingService
 
@@ -92,6 +91,7 @@ def walks_from(walking: WalkingService, places: list[Place], *, lon: float,
                lat: float) -> Walks:
     """The walk from ``lon``/``lat`` to each of ``places``, nearest first (the place itself
     is neither stored nor logged)."""
+    from geo_caisse.walk import _kernels as kernels  # numba: at the first search
     territory = walking.territory
     territory.check_inside(lon, lat)
     net_cfg = territory.network

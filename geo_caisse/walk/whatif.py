@@ -20,7 +20,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from geo_caisse.core.errors import ValidationError
-from geo_caisse.walk import _kernels as kernels
 from geo_caisse.walk.accessibility import Accessibility, Destinations, _points_at
 
 
@@ -76,6 +75,7 @@ class WhatIf:
             label[reached], minlength=len(access.destinations)))].astype(np.int64)
 
     def _effect(self, nodes: NDArray[np.int32], new_dist: NDArray[np.float64]) -> Change:
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         pop = self.access.population
         s = kernels.effect_sums(nodes, new_dist, self._order, self._starts, pop.offset_m,
                                 self.access.point_dist_m, self._w, self._lw,
@@ -93,6 +93,7 @@ class WhatIf:
         return self.add_at_node(int(node[0]), float(offset[0]))
 
     def add_at_node(self, node: int, offset_m: float, *, cap_m: float = np.inf) -> Change:
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         acc = self.access
         indptr, indices, weights = acc.search
         hk, hv, hl = acc.work.heap
@@ -102,6 +103,7 @@ class WhatIf:
 
     def remove(self, index: int) -> Change:
         """End the convention of destination ``index`` (its position in the destinations)."""
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         acc = self.access
         n = len(acc.destinations)
         if not 0 <= index < n:
@@ -125,6 +127,7 @@ class WhatIf:
         Each candidate is searched alone against the current state, bounded by the
         threshold: a candidate's score does not include the others'. Sorted best first.
         """
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         acc = self.access
         indptr, indices, weights = acc.search
         hk, hv, hl = acc.work.heap
