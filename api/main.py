@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import logging
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import docs, errors
 from api.deps import HeavyWork
@@ -50,9 +53,19 @@ from geo_caisse.walk.service import WalkingService
 from maps import STATIC_DIR
 from maps.pages import Pages
 
+LOG = logging.getLogger("geo_caisse.serve")
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
            ledger, till, accounts, flows, enrolment, planning, search, suggestions,
            conventionnement, budget_plan, pages)
+
+
+def _warm_up(walking: WalkingService, sessions: sessionmaker[Session]) -> None:
+    """Prepare the first member search off the request path; a failure here is only logged:
+    the first search meets it again and answers it (503 naming the fix)."""
+    try:
+        walking.warm_up(sessions)
+    except Exception:  # a background convenience: it never stops the server
+        LOG.warning("the walking search could not be prepared in advance", exc_info=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.basemap.get()
         # each page is built at its first request, then kept (on disk too)
         state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
+        if settings.api.warm_up and state.walking is not None:
+            threading.Thread(target=_warm_up, args=(state.walking, state.sessions),
+                             name="geo-caisse-warm-up", daemon=True).start()
         if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
             gc.freeze()  # what start-up made lives as long as the app: never scanned again
             gc.enable()

@@ -7,7 +7,11 @@ the two libraries collide (GeoPackage writes crash). A spawned process keeps the
 from __future__ import annotations
 
 import math
+import multiprocessing
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import shapely
@@ -15,19 +19,31 @@ import shapely
 from geo_caisse.core.crs import WGS84
 from geo_caisse.core.errors import ValidationError
 
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
 
 def call(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a GDAL (pyogrio) task in a fresh process.
+    """Run a GDAL (pyogrio) task in a spawned process, kept for the next tasks.
 
     GDAL's wheel bundles its own SQLite; in a process where sqlite3 has loaded
     mod_spatialite the two libraries collide (GeoPackage writes crash). A spawned
-    process keeps them apart.
+    process keeps them apart; it is started at the first task (about half a second of
+    imports) and reused after, and replaced if it dies.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        pool = _POOL
+    try:
         return pool.submit(fn, *args).result()
+    except BrokenProcessPool:
+        with _POOL_LOCK:
+            if _POOL is pool:
+                _POOL = None
+        pool.shutdown(wait=False)
+        raise
 
 
 def _hide(message: str, path: str, source: str) -> str:

@@ -203,6 +203,14 @@ class WalkingService:
         access, _ = self.accessibility(sessions, open_on=open_on)
         self._build_nearest(access)
 
+    def warm_up(self, sessions: sessionmaker[Session]) -> None:
+        """What the first :meth:`nearest` of the day would build, built now (the distances
+        to the conventionnés, the compiled searches, the territory's outline): meant for a
+        background thread once the server answers (blocking, as :meth:`prepare`)."""
+        self.prepare(sessions, None)
+        minx, miny, maxx, maxy = self.territory.bbox
+        self.territory.contains([(minx + maxx) / 2], [(miny + maxy) / 2])
+
     def _build_nearest(self, access: Accessibility) -> None:
         with self._lock:
             access.k_nearest  # noqa: B018  (built once, under the lock)

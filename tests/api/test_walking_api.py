@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from api.main import create_app
 from geo_caisse.core.crs import WGS84, transformer
+from geo_caisse.core.settings import ApiSettings, DatabaseSettings, Settings, TerritorySettings
 from geo_caisse.walk.service import WalkingService
 from tests.utils.stores import AUTH, Store
 
@@ -184,3 +187,17 @@ def test_walk_nearest_by_post_and_search_keep_places_out_of_urls(client: TestCli
                 {"q": "loge", "lon": 3.8}):
         assert client.post("/api/search", json=bad).status_code == 422, bad
     assert client.get("/api/search", params={"q": "loge"}).status_code == 405
+
+
+def test_a_warmed_up_server_has_the_first_search_ready(store: Store, cache_dir: Path) -> None:
+    settings = Settings(DatabaseSettings(database_url=store.url),
+                        TerritorySettings(cache_dir=cache_dir), ApiSettings(warm_up=True))
+    with TestClient(create_app(settings)) as c:
+        walking = c.app.state.walking  # type: ignore[attr-defined]
+        for thread in threading.enumerate():
+            if thread.name == "geo-caisse-warm-up":
+                thread.join(timeout=120)
+        assert walking.is_ready(None)
+        assert not walking.is_ready("Su")  # only what the first search of any day needs
+        r = c.get("/api/walk/nearest", params={**COMEDIE, "n": 3})
+        assert r.status_code == 200 and len(r.json()["walk"]) == 3
