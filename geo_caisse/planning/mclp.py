@@ -5,20 +5,23 @@ covering some cells), as PySAL spopt keeps ``from_cost_matrix`` apart from
 ``from_geodataframe``. :func:`solve_exact` maximises the covered weight with exactly ``k``
 sites, to optimality, as a MILP solved by HiGHS (``scipy.optimize.milp``) after exact
 reductions (cells no site covers or of zero weight are dropped; cells covered by the same
-set of sites are merged; dominated sites removed), a Lagrangian bound and the sites it
-fixes. The coverage variables are continuous in [0, 1]: at an integral choice of sites the
-optimum sets them to 0 or 1, so the optimum is the same and the solver branches on the
-sites only. :func:`solve_greedy` is lazy greedy then best-improvement swaps, with an upper
-bound on the optimum (the greedy value plus the ``k`` largest marginal gains left,
-Leskovec et al. 2007). :func:`solve_interactive` (the map's interactive mode) adds the
-Lagrangian bound within a time budget, so its gap to the optimum is proven without an exact
-solve.
+set of sites are merged; dominated sites removed), a tabu swap search for the incumbent
+(:mod:`._search`), a Lagrangian bound and the sites it fixes; HiGHS gets the incumbent's
+value as a cutoff, so it only has to prove that nothing beats it. The coverage variables
+are continuous in [0, 1]: at an integral choice of sites the optimum sets them to 0 or 1,
+so the optimum is the same and the solver branches on the sites only. :func:`solve_greedy`
+is lazy greedy then best-improvement swaps, with an upper bound on the optimum (the greedy
+value plus the ``k`` largest marginal gains left, Leskovec et al. 2007).
+:func:`solve_interactive` (the map's interactive mode) runs the reductions, greedy, the
+tabu search and the Lagrangian bound within a time budget, so its gap to the optimum is
+proven without an exact solve.
 """
 
 from __future__ import annotations
 
 import heapq
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +31,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_caisse.core.errors import ValidationError
+from geo_caisse.planning._search import tabu_swaps
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,9 +200,9 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
     """The optimal ``k`` sites. Raises if HiGHS stops before proving it.
 
     Exact reductions first (dominated sites, merged cells), then a solution by greedy and
-    swaps and a Lagrangian bound: when they meet, that solution is optimal; otherwise
+    tabu swaps and a Lagrangian bound: when they meet, that solution is optimal; otherwise
     the bound fixes the sites every better solution must hold or cannot hold, and the
-    MILP (HiGHS) settles the few sites left.
+    MILP (HiGHS, with the solution's value as a cutoff) settles the sites left.
     """
     k = _check_k(k, inst.n_sites)
     start = time.perf_counter()
@@ -211,12 +215,12 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
              f"{red.n_sites}"]
     if red.n_cells == 0:
         return _complete(inst, kept[:0], k, start, "no cell has weight: any sites")
-    greedy = solve_greedy(red, k, max_seconds=0.02)
-    bound, score, primal, primal_value = lagrangian_bound(red, k, lower=greedy.objective)
-    best = np.array(greedy.sites, dtype=np.intp)
-    lower = greedy.objective
+    greedy = solve_greedy(red, k, swaps=False)
+    best = _tabu(red, greedy.sites)
+    lower = red.objective(best)
+    bound, score, primal, primal_value = lagrangian_bound(red, k, lower=lower)
     if primal_value > lower:
-        best = np.array(_swaps(red, primal.tolist(), time.perf_counter() + 0.02), np.intp)
+        best = _tabu(red, primal)
         lower = red.objective(best)
     if bound - lower > 1e-9 * max(1.0, lower):
         fixed_in, fixed_out = _fix_sites(bound, score, k, lower)
@@ -230,8 +234,10 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
                 np.zeros(red.n_cells, dtype=bool)
             sub = CoverageInstance(np.where(covered, 0.0, red.weight),
                                    sp.csc_array(red.cover[:, free]))
-            picked = free[list(_milp_sites(sub, rest, time_limit_s))] if free.size >= rest \
-                else free
+            # the MILP only looks for sets beating the incumbent (on the cells left)
+            picked = free[list(_milp_sites(sub, rest, time_limit_s,
+                                           lower=lower - float(red.weight[covered].sum())))] \
+                if free.size >= rest else free
             candidate = np.concatenate([fixed_in, picked]).astype(np.intp)
         else:
             candidate = fixed_in
@@ -244,8 +250,11 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
     return Solution(sites, value, value, "exact", time.perf_counter() - start, tuple(notes))
 
 
-def _milp_sites(inst: CoverageInstance, k: int, time_limit_s: float) -> tuple[int, ...]:
-    """The optimal ``k`` sites by MILP (HiGHS), after the exact reductions."""
+def _milp_sites(inst: CoverageInstance, k: int, time_limit_s: float, *,
+                lower: float = -np.inf) -> tuple[int, ...]:
+    """The optimal ``k`` sites by MILP (HiGHS), after the exact reductions; or, given the
+    value ``lower`` of a known solution, an empty tuple when none covers more (HiGHS then
+    prunes every node whose bound does not beat ``lower``: the incumbent as a cutoff)."""
     dropped = dominated_sites(inst)
     kept = np.flatnonzero(~dropped)
     if kept.size < k:
@@ -271,9 +280,19 @@ def _milp_sites(inst: CoverageInstance, k: int, time_limit_s: float) -> tuple[in
                   format="csr")
     lo = np.concatenate([np.full(m, -np.inf), [k]])
     hi = np.concatenate([np.zeros(m), [k]])
-    res = milp(c, constraints=LinearConstraint(a, lo, hi),
-               integrality=np.concatenate([np.ones(n), np.zeros(m)]), bounds=Bounds(0, 1),
-               options={"time_limit": time_limit_s, "mip_rel_gap": 0.0})
+    options: dict[str, float] = {"time_limit": time_limit_s, "mip_rel_gap": 0.0}
+    if np.isfinite(lower):
+        # HiGHS's own option, which scipy passes on (with a warning) though it does not
+        # document it: the search proves no solution beats the bound, or finds one that
+        # does. A scipy that dropped it would make the solve slower, not wrong.
+        options["objective_bound"] = -lower + 1e-9 * max(1.0, abs(lower))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+        res = milp(c, constraints=LinearConstraint(a, lo, hi),
+                   integrality=np.concatenate([np.ones(n), np.zeros(m)]),
+                   bounds=Bounds(0, 1), options=options)
+    if res.status == 2 and np.isfinite(lower):
+        return ()  # nothing beats the cutoff: the incumbent is optimal
     if res.status != 0 or res.x is None:
         raise ValidationError(f"the exact targeting problem was not solved: {res.message}")
     return tuple(int(kept[j]) for j in np.flatnonzero(res.x[:n] > 0.5))
@@ -316,6 +335,33 @@ def _swaps(inst: CoverageInstance, chosen: list[int], deadline: float) -> list[i
             break
         chosen[best_pair[0]] = best_pair[1]
     return chosen
+
+
+def _tabu(inst: CoverageInstance, chosen: Sequence[int] | NDArray[np.intp], *,
+          tenures: Sequence[int] = (15, 30, 60), steps: int = 300,
+          deadline: float = np.inf) -> NDArray[np.intp]:
+    """The best set a tabu swap search (:func:`._search.tabu_swaps`) meets from ``chosen``:
+    ``steps`` steps with each tenure in turn, each run from the best set so far, stopping
+    at the deadline (``time.perf_counter()``). Never worse than ``chosen``."""
+    best = np.array(chosen, dtype=np.int64)
+    if best.size == 0 or best.size >= inst.n_sites or inst.n_cells == 0:
+        return best.astype(np.intp)
+    csc, csr = sp.csc_array(inst.cover), sp.csr_array(inst.cover)
+    arrays = (csc.indptr.astype(np.int64), csc.indices.astype(np.int64),
+              csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+              np.ascontiguousarray(inst.weight, dtype=np.float64))
+    tol = 1e-9 * max(1.0, float(inst.weight.sum()))
+    value = -np.inf
+    chunk = 25
+    for tenure in tenures:
+        current = best.copy()
+        until = np.zeros(inst.n_sites, dtype=np.int64)
+        for step in range(0, steps, chunk):
+            if time.perf_counter() >= deadline:
+                return best.astype(np.intp)
+            value, _ = tabu_swaps(*arrays, current, until, step, min(chunk, steps - step),
+                                  tenure, best, value, tol)
+    return best.astype(np.intp)
 
 
 def solve_greedy(inst: CoverageInstance, k: int, *, swaps: bool = True,
@@ -361,14 +407,25 @@ def solve_greedy(inst: CoverageInstance, k: int, *, swaps: bool = True,
 
 def solve_interactive(inst: CoverageInstance, k: int, *, budget_s: float = 0.045
                       ) -> Solution:
-    """The interactive mode: greedy with swaps, then the Lagrangian bound (and its
-    solutions) for what is left of ``budget_s``: a good solution and a proven gap fast."""
+    """The interactive mode: the exact reductions, greedy, then tabu swaps for half of
+    ``budget_s``, then the Lagrangian bound (and its solutions) for most of what is left:
+    a solution near the optimum and a proven gap fast."""
+    k = _check_k(k, inst.n_sites)
     start = time.perf_counter()
-    greedy = solve_greedy(inst, k, max_seconds=budget_s / 3)
+    kept = np.flatnonzero(~dominated_sites(inst))
+    if kept.size < k:
+        return _complete(inst, kept, k, start, "fewer distinct sites than k")
+    red = reduce_instance(CoverageInstance(inst.weight, sp.csc_array(inst.cover[:, kept])))
+    if red.n_cells == 0:
+        return _complete(inst, kept[:0], k, start, "no cell has weight: any sites")
+    greedy = solve_greedy(red, k, swaps=False)
+    best = _tabu(red, greedy.sites, deadline=start + budget_s / 2)
+    value = red.objective(best)
     bound, _, primal, primal_value = lagrangian_bound(
-        inst, k, lower=greedy.objective, deadline=start + budget_s)
-    sites, value = greedy.sites, greedy.objective
+        red, k, lower=value, deadline=start + 0.9 * budget_s)
     if primal_value > value:
-        sites, value = tuple(sorted(int(j) for j in primal)), primal_value
+        best, value = primal, primal_value
+    sites = tuple(sorted(int(kept[j]) for j in best))
+    value = inst.objective(sites)
     return Solution(sites, value, max(value, min(bound, greedy.bound)), "interactive",
                     time.perf_counter() - start)
