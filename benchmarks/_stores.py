@@ -26,11 +26,9 @@ PG_ADMIN = os.environ.get("GEO_CAISSE_TEST_POSTGIS_URL",
 TERRITORY = Territory.from_dir(BUNDLED_TERRITORY_DIR)
 
 
-def credited_store(backend: str, folder: Path, members: int, *, prefix: str,
-                   shops: int) -> tuple[str, Engine, list[int], list[int]]:
-    """A fresh store with the bundled data and ``members`` members (``<prefix>-00000``…)
-    credited for 2026-01: its URL, an engine on it (the caller disposes of it), the members'
-    ids and the first ``shops`` conventionnés accepting the MonA."""
+def fresh_store(backend: str, folder: Path, *, prefix: str) -> tuple[str, Engine]:
+    """A fresh store with the bundled data (a SpatiaLite file in ``folder`` or a new PostGIS
+    database): its URL and an engine on it (the caller disposes of it)."""
     if backend == "spatialite":
         url = f"sqlite:///{folder}/{prefix}.sqlite"
     else:
@@ -43,6 +41,15 @@ def credited_store(backend: str, folder: Path, members: int, *, prefix: str,
         url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(DatabaseSettings(database_url=url))
     init_store(engine, session_factory(engine), TERRITORY, progress=quiet)
+    return url, engine
+
+
+def credited_store(backend: str, folder: Path, members: int, *, prefix: str,
+                   shops: int) -> tuple[str, Engine, list[int], list[int]]:
+    """A fresh store with the bundled data and ``members`` members (``<prefix>-00000``…)
+    credited for 2026-01: its URL, an engine on it (the caller disposes of it), the members'
+    ids and the first ``shops`` conventionnés accepting the MonA."""
+    url, engine = fresh_store(backend, folder, prefix=prefix)
     writer = writer_sessions(engine)
     ids = [m.id for m in register_members(writer, [dict(
         pseudonym=f"{prefix}-{i:05d}", joined_on=date(2026, 1, 1), synthetic=True)

@@ -341,10 +341,12 @@ class ImportStage:
             Column("amount_cents", BigInteger), Column("occurred_at", DateTime(timezone=True)),
             Column("member_id", Integer), Column("funder", String(40)), prefixes=["TEMPORARY"])
         self._meta = meta
+        self.staged_transfers = 0
 
     def create(self) -> None:
         """(Re)create the empty temporary tables on this connection."""
         self.drop()
+        self.staged_transfers = 0
         self._meta.create_all(self.conn)
 
     def drop(self) -> None:
@@ -354,10 +356,22 @@ class ImportStage:
     def add(self, events: Sequence[dict[str, Any]], transfers: Sequence[dict[str, Any]]) -> None:
         """Stage events (with their ``seq`` order) and transfers (naming their event's
         ``event_key``, the idempotency key)."""
-        if events:
-            self.conn.execute(insert(self.events), list(events))
-        if transfers:
-            self.conn.execute(insert(self.transfers), list(transfers))
+        for table, rows in ((self.events, events), (self.transfers, transfers)):
+            if not rows:
+                continue
+            if self.conn.dialect.name == "postgresql":
+                self._copy(table, rows)  # COPY: a tenth of the time of an executemany
+            else:
+                self.conn.execute(insert(table), list(rows))
+        self.staged_transfers += len(transfers)
+
+    def _copy(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        names = [c.name for c in table.columns]
+        driver: Any = self.conn.connection.driver_connection  # psycopg's own connection
+        cursor = driver.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(n) for n in names])
 
     def swap_in(self) -> int:
         """Copy every staged event and transfer into the ledger, in staged order; returns
@@ -372,8 +386,10 @@ class ImportStage:
                    e.c.occurred_at, e.c.recorded_at).order_by(e.c.seq)))
         columns = ["kind", "currency", "debit_account_id", "credit_account_id",
                    "amount_cents", "occurred_at", "member_id", "funder"]
-        result = self.conn.execute(insert(transfer).from_select(
+        self.conn.execute(insert(transfer).from_select(
             ["event_id", *columns],
             select(event.c.id, *(t.c[c] for c in columns))
             .join(event, event.c.idempotency_key == t.c.event_key).order_by(t.c.seq)))
-        return int(result.rowcount)
+        # every staged transfer, or the statement raised (psycopg's rowcount of an INSERT …
+        # SELECT under a statement trigger read -1)
+        return self.staged_transfers
