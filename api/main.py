@@ -39,7 +39,7 @@ from api.routes import (
 )
 from api.throttle import Throttles
 from geo_caisse import __version__
-from geo_caisse.basemap.tiles import LazyBaseMap, archive_path
+from geo_caisse.basemap.tiles import LazyBaseMap
 from geo_caisse.core.errors import DataError, StorageError
 from geo_caisse.core.progress import to_stderr
 from geo_caisse.core.settings import Settings, load_settings
@@ -59,13 +59,19 @@ ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, tr
            conventionnement, budget_plan, pages)
 
 
-def _warm_up(walking: WalkingService, sessions: sessionmaker[Session]) -> None:
-    """Prepare the first member search off the request path; a failure here is only logged:
-    the first search meets it again and answers it (503 naming the fix)."""
+def _warm_up(walking: WalkingService | None, sessions: sessionmaker[Session],
+             basemap: LazyBaseMap | None) -> None:
+    """Prepare the first member search, then read (or cut, when the territory's sources
+    changed since `geo-caisse init`) the base map, off the request path; a failure here is
+    only logged: the first request that needs it meets it again and answers it in words."""
     try:
-        walking.warm_up(sessions)
+        if walking is not None:
+            walking.warm_up(sessions)
+        if basemap is not None:
+            basemap.get()
     except Exception:  # a background convenience: it never stops the server
-        LOG.warning("the walking search could not be prepared in advance", exc_info=True)
+        LOG.warning("the walking search or the base map could not be prepared in advance",
+                    exc_info=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,17 +110,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.search = (LazyAddressIndex(territory, state.sessions,
                                          cache_dir=settings.territory.cache_dir)
                         if territory.search is not None else None)
-        # the base map's archive is read at the first tile (built by `geo-caisse init`); one
-        # not built yet is cut now, before the first request, not inside one
+        # the base map's archive (built by `geo-caisse init`) is read at the first tile, or
+        # by the warm-up; one not built yet (sources changed since) is cut then, once
         state.basemap = None if territory.basemap.tile_url else LazyBaseMap(
             territory, cache_dir=settings.territory.cache_dir, progress=to_stderr)
-        if state.basemap is not None and not archive_path(
-                territory, settings.territory.cache_dir).is_file():
-            state.basemap.get()
         # each page is built at its first request, then kept (on disk too)
         state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
-        if settings.api.warm_up and state.walking is not None:
-            threading.Thread(target=_warm_up, args=(state.walking, state.sessions),
+        if settings.api.warm_up:
+            threading.Thread(target=_warm_up, args=(state.walking, state.sessions,
+                                                    state.basemap),
                              name="geo-caisse-warm-up", daemon=True).start()
         if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
             gc.freeze()  # what start-up made lives as long as the app: never scanned again
