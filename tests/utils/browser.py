@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -105,13 +106,18 @@ def chromium() -> Iterator[Any]:
             b.close()
 
 
+#: every URL but the local site's and the page's own data (what ``view`` refuses)
+NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1:|data:|blob:|about:)")
+
+
 @contextmanager
-def view(browser: Any, screenshot: str, *, phone: bool = False,
+def view(browser: Any, screenshot: str, *, phone: bool = False, full_page: bool = True,
          expected_errors: tuple[str, ...] = (), **context: Any) -> Iterator[Any]:
     """An offline page (``context``: Playwright's context options, e.g. a geolocation).
-    On leaving, its screenshots are written and it must have logged no console error (but
-    those holding one of ``expected_errors``: a network cut on purpose) and asked nothing of
-    the internet."""
+    On leaving, its screenshots are written (the whole page, or what the screen shows when
+    not ``full_page``: the API's reference is tens of thousands of pixels tall) and it must
+    have logged no console error (but those holding one of ``expected_errors``: a network
+    cut on purpose) and asked nothing of the internet."""
     errors: list[str] = []
     ctx = browser.new_context(viewport=PHONE if phone else DESKTOP, locale="fr-FR",
                               timezone_id="Europe/Paris", **context)
@@ -126,16 +132,18 @@ def view(browser: Any, screenshot: str, *, phone: bool = False,
         else:
             errors.append(f"request to the internet: {request.url}")
             route.abort()
-    ctx.route("**/*", offline)
+    # only what is not the local site is intercepted (the pattern is matched in the
+    # browser): the site's own requests, tiles included, never wait on this process
+    ctx.route(NOT_LOCAL, offline)
     try:
         yield page
         ARTIFACTS.mkdir(exist_ok=True)
         stem = screenshot.removesuffix(".png")
-        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=full_page)
         if not phone:
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(400)
-            page.screenshot(path=str(ARTIFACTS / f"{stem}-375.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{stem}-375.png"), full_page=full_page)
         assert [e for e in errors if not any(x in e for x in expected_errors)] == [], errors
     finally:
         ctx.close()
