@@ -137,8 +137,8 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory, territory: Territory) ->
 
 def _warm(territory: Territory, cache_dir: Path) -> None:
     """Build the caches an app reads (:func:`api.main.create_app`'s lifespan, the first
-    search): what every worker would otherwise build at once into the same files."""
-    from geo_caisse.basemap.tiles import load_basemap
+    search): what every worker would otherwise build at once into the same files (the base
+    map: :func:`basemap_built`)."""
     from geo_caisse.layers.search import load_address_index
     from geo_caisse.walk.service import WalkingService
 
@@ -146,8 +146,23 @@ def _warm(territory: Territory, cache_dir: Path) -> None:
         WalkingService.load(territory, cache_dir=cache_dir)
     if territory.search is not None:
         load_address_index(territory, cache_dir=cache_dir)
-    if not territory.basemap.tile_url:
-        load_basemap(territory, cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="session")
+def basemap_built(cache_dir: Path, territory: Territory) -> None:
+    """The bundled territory's base map cut into the shared cache (about 15 s, once per
+    run): only for the tests that read tiles, so that the other workers do not wait for it;
+    an app reads it at the first tile."""
+    from geo_caisse.basemap.tiles import load_basemap
+
+    if territory.basemap.tile_url:
+        return
+    with (cache_dir.parent / "basemap.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            load_basemap(territory, cache_dir=cache_dir)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @dataclass

@@ -94,7 +94,8 @@ def _tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
     return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(lat_r)) / math.pi) / 2 * n)
 
 
-def test_the_base_map_tiles_hold_named_streets_trams_and_stops(client: TestClient) -> None:
+def test_the_base_map_tiles_hold_named_streets_trams_and_stops(client: TestClient,
+                                                              basemap_built: None) -> None:
     x, y = _tile_at(COMEDIE["lon"], COMEDIE["lat"], 16)
     r = client.get(f"/tiles/16/{x}/{y}.mvt")
     assert r.status_code == 200 and r.headers["content-type"].startswith(
@@ -124,7 +125,7 @@ def test_pages_frame_rules_and_offline_docs(client: TestClient) -> None:
     assert client.get("/static/vendor/redoc/redoc.standalone.js").status_code == 200
 
 
-def test_tiles_are_gzip_on_the_wire(client: TestClient) -> None:
+def test_tiles_are_gzip_on_the_wire(client: TestClient, basemap_built: None) -> None:
     x, y = _tile_at(COMEDIE["lon"], COMEDIE["lat"], 15)
     raw = client.app.state.basemap.get().tile(15, x, y)  # type: ignore[attr-defined]
     assert raw[:2] == b"\x1f\x8b" and mapbox_vector_tile.decode(gzip.decompress(raw))

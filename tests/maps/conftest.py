@@ -40,7 +40,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, territory: Territory,
-         cache_dir: Path) -> Iterator[Site]:
+         cache_dir: Path, basemap_built: None) -> Iterator[Site]:
     from api.main import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.sqlite'}"
