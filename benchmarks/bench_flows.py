@@ -25,6 +25,7 @@ beside our figure at 100 million payments. Run:
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -175,7 +176,13 @@ def child(tool: str, n: int) -> None:
 
 
 def main() -> None:
-    sizes = [int(float(a) * 1_000_000) for a in sys.argv[1:]] or [10_000_000, 100_000_000]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("millions", nargs="*", type=float, default=[10, 100],
+                        help="payments to aggregate, in millions (default: 10 100)")
+    args = parser.parse_args()
+    if any(not 0 < m <= 1000 for m in args.millions):
+        parser.error("each size is a number of millions of payments from 0 to 1000")
+    sizes = [int(m * 1_000_000) for m in args.millions]
     for n in sizes:
         results = {}
         for tool in TOOLS:

@@ -61,12 +61,20 @@ def source_files(territory: Territory) -> list[Path]:
 
 
 def cache_key(territory: Territory) -> str:
-    """A digest of the base map's sources and settings: a new key means a new base map."""
+    """A digest of the base map's sources and settings: a new key means a new base map.
+
+    Of the neighbourhoods it reads only what the map draws (each one's level, name and
+    outline): a file whose other properties change (incomes, populations) keeps its map."""
     h = hashlib.sha256(f"basemap v{FORMAT} {territory.basemap!r} "
                        f"{territory.level_codes!r}".encode())
+    zones = territory.layer_paths["neighbourhoods"]
     for path in source_files(territory):
         h.update(path.name.encode())
-        if path.is_file():
+        if path == zones and path.is_file():
+            for n, geom in load_neighbourhoods_file(path, territory):
+                h.update(f"{n.level}\x1f{n.name}\x1f".encode())
+                h.update(shapely.to_wkb(geom))
+        elif path.is_file():
             with open(path, "rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
