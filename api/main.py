@@ -54,6 +54,7 @@ from maps import STATIC_DIR
 from maps.pages import Pages
 
 LOG = logging.getLogger("geo_caisse.serve")
+WARM_UP_DELAY_S = 1.0
 ROUTERS = (points_of_sale, markets, neighbourhoods, nearest, walking, places, transfer, auth,
            ledger, till, accounts, flows, enrolment, planning, search, suggestions,
            conventionnement, budget_plan, pages)
@@ -117,9 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # each page is built at its first request, then kept (on disk too)
         state.pages = Pages(territory, cache_dir=settings.territory.cache_dir)
         if settings.api.warm_up:
-            threading.Thread(target=_warm_up, args=(state.walking, state.sessions,
-                                                    state.basemap),
-                             name="geo-caisse-warm-up", daemon=True).start()
+            # a second after start-up: the first page is answered before it competes
+            warm = threading.Timer(WARM_UP_DELAY_S, _warm_up,
+                                   args=(state.walking, state.sessions, state.basemap))
+            warm.name, warm.daemon = "geo-caisse-warm-up", True
+            warm.start()
         if not gc.isenabled():  # paused by `geo-caisse serve` for the imports and start-up
             gc.freeze()  # what start-up made lives as long as the app: never scanned again
             gc.enable()

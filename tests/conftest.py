@@ -103,14 +103,12 @@ BROWSER_FIXTURES = {"browser", "site"}
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     """A test using Chromium or the served site is marked ``browser`` (``-m "not browser"``
-    leaves them out) and ``xdist_group("browser")``, meant to keep them on one xdist worker
-    (``--dist loadgroup``). NOTE: with pytest-xdist 3.8 here the group was seen not to
-    take effect (the browser tests still spread over both workers, each building the site
-    once): to be looked into."""
+    leaves them out). They are spread over the xdist workers like the others: each worker
+    that runs one starts its own Chromium and site (about 10 s), which kept on one worker
+    made that worker the run's longest by a minute."""
     if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) \
             or item.get_closest_marker("browser") is not None:
         item.add_marker(pytest.mark.browser)
-        item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -151,18 +149,12 @@ def _warm(territory: Territory, cache_dir: Path) -> None:
 @pytest.fixture(scope="session")
 def basemap_built(cache_dir: Path, territory: Territory) -> None:
     """The bundled territory's base map cut into the shared cache (about 15 s, once per
-    run): only for the tests that read tiles, so that the other workers do not wait for it;
-    an app reads it at the first tile."""
+    run: :func:`load_basemap` lets one process cut it, the others wait and read it): only
+    for the tests that read tiles, so that the other workers do not wait for it."""
     from geo_caisse.basemap.tiles import load_basemap
 
-    if territory.basemap.tile_url:
-        return
-    with (cache_dir.parent / "basemap.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            load_basemap(territory, cache_dir=cache_dir)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    if not territory.basemap.tile_url:
+        load_basemap(territory, cache_dir=cache_dir)
 
 
 @dataclass

@@ -10,6 +10,7 @@ enlarged beyond ``max_zoom + 1``.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import math
 import os
@@ -217,10 +218,18 @@ def load_basemap(territory: Territory, *, cache_dir: Path,
     with _building:
         if not path.is_file():
             cache_dir.mkdir(parents=True, exist_ok=True)
-            progress(f"building the base map of {territory.name} (cached afterwards)…")
-            count = build_archive(territory, path, progress=progress)
-            os.chmod(path, 0o644)
-            progress(f"base map: {count:,} tiles in {path.name}")
+            # one process cuts it, the others (server workers, commands) wait and read it
+            with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    if not path.is_file():
+                        progress(f"building the base map of {territory.name} "
+                                 "(cached afterwards)…")
+                        count = build_archive(territory, path, progress=progress)
+                        os.chmod(path, 0o644)
+                        progress(f"base map: {count:,} tiles in {path.name}")
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
         st = path.stat()
         key = (str(path), st.st_size, st.st_mtime_ns)
         basemap = _read.get(key)

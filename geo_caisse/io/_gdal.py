@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,7 +36,8 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+            _POOL = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_follow_parent, initargs=(os.getpid(),))
         pool = _POOL
     try:
         return pool.submit(fn, *args).result()
@@ -46,10 +49,20 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
         raise
 
 
+def _follow_parent(parent: int) -> None:
+    """In a GDAL process: end when the process that started it is gone (killed, or ended
+    without shutting its pool down), never lingering as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="gdal-parent-watch", daemon=True).start()
+
+
 def _hide(message: str, path: str, source: str) -> str:
     """GDAL's message without the server's own path (a temporary file's name)."""
-    import os
-
     for where in (path, os.path.dirname(path)):
         if where:
             message = message.replace(where, source)
