@@ -34,8 +34,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
-    # the served app prepares the members' first search once it answers (off by default for
-    # the apps that tests and scripts build)
+    # the served app prepares the members' first search and the base map once it answers
+    # (off by default for the apps that tests and scripts build)
     os.environ.setdefault("GEO_CAISSE_WARM_UP", "1")
     workers = args.workers or settings.api.workers
     if workers > 1 and settings.api.jwt_secret is None:

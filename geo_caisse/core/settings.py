@@ -90,8 +90,9 @@ class ApiSettings(BaseSettings):
     # found by then, else the interactive answer (labelled, the exact one still computed
     # for the next request) once the instance is built, else 503 with Retry-After
     targeting_budget_s: float = Field(default=5.0, ge=0.05, le=120)
-    # once started, prepare the members' nearest-on-foot search on a background thread (the
-    # first search then answers in milliseconds, not a second); `geo-caisse serve` sets it
+    # a second after start-up, prepare the members' nearest-on-foot search (the first search
+    # then answers in milliseconds, not a second) and read or cut the base map, on a
+    # background thread; `geo-caisse serve` sets it
     warm_up: bool = False
     # signs access tokens; unset in development: a random secret per process
     jwt_secret: SecretStr | None = None

@@ -206,15 +206,12 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
     """
     k = _check_k(k, inst.n_sites)
     start = time.perf_counter()
-    dropped = dominated_sites(inst)
-    kept = np.flatnonzero(~dropped)
-    if kept.size < k:  # too few distinct sites: keep them all, complete with dropped ones
-        return _complete(inst, kept, k, start, "fewer distinct sites than k")
-    red = reduce_instance(CoverageInstance(inst.weight, sp.csc_array(inst.cover[:, kept])))
+    reduced = _reduced(inst, k, start)
+    if isinstance(reduced, Solution):
+        return reduced
+    kept, red = reduced
     notes = [f"{inst.n_cells} cells reduced to {red.n_cells}, {inst.n_sites} sites to "
              f"{red.n_sites}"]
-    if red.n_cells == 0:
-        return _complete(inst, kept[:0], k, start, "no cell has weight: any sites")
     greedy = solve_greedy(red, k, swaps=False)
     best = _tabu(red, greedy.sites)
     lower = red.objective(best)
@@ -248,6 +245,21 @@ def solve_exact(inst: CoverageInstance, k: int, *, time_limit_s: float = 120.0) 
     sites = tuple(sorted(int(kept[j]) for j in best))
     value = inst.objective(sites)
     return Solution(sites, value, value, "exact", time.perf_counter() - start, tuple(notes))
+
+
+def _reduced(inst: CoverageInstance, k: int, start: float
+             ) -> tuple[NDArray[np.intp], CoverageInstance] | Solution:
+    """The sites no other dominates (their indices in ``inst``) and the instance on them
+    after the exact reductions; or the answer itself when that leaves nothing to choose
+    (too few distinct sites: all of them, completed with dominated ones; no cell with
+    weight: any sites)."""
+    kept = np.flatnonzero(~dominated_sites(inst))
+    if kept.size < k:
+        return _complete(inst, kept, k, start, "fewer distinct sites than k")
+    red = reduce_instance(CoverageInstance(inst.weight, sp.csc_array(inst.cover[:, kept])))
+    if red.n_cells == 0:
+        return _complete(inst, kept[:0], k, start, "no cell has weight: any sites")
+    return kept, red
 
 
 def _milp_sites(inst: CoverageInstance, k: int, time_limit_s: float, *,
@@ -412,12 +424,10 @@ def solve_interactive(inst: CoverageInstance, k: int, *, budget_s: float = 0.045
     a solution near the optimum and a proven gap fast."""
     k = _check_k(k, inst.n_sites)
     start = time.perf_counter()
-    kept = np.flatnonzero(~dominated_sites(inst))
-    if kept.size < k:
-        return _complete(inst, kept, k, start, "fewer distinct sites than k")
-    red = reduce_instance(CoverageInstance(inst.weight, sp.csc_array(inst.cover[:, kept])))
-    if red.n_cells == 0:
-        return _complete(inst, kept[:0], k, start, "no cell has weight: any sites")
+    reduced = _reduced(inst, k, start)
+    if isinstance(reduced, Solution):
+        return reduced
+    kept, red = reduced
     greedy = solve_greedy(red, k, swaps=False)
     best = _tabu(red, greedy.sites, deadline=start + budget_s / 2)
     value = red.objective(best)

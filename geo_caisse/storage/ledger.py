@@ -360,7 +360,7 @@ class ImportStage:
             if not rows:
                 continue
             if self.conn.dialect.name == "postgresql":
-                self._copy(table, rows)  # COPY: a tenth of the time of an executemany
+                self._copy(table, rows)  # COPY, not an executemany of INSERTs
             else:
                 self.conn.execute(insert(table), list(rows))
         self.staged_transfers += len(transfers)

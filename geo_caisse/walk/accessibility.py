@@ -284,12 +284,12 @@ class Accessibility:
     def _pairs(self, limit_m: float) -> tuple[list[NDArray[np.int32]],
                                               list[NDArray[np.float64]]]:
         """For each destination, the nodes within ``limit_m`` and their distances."""
+        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         indptr, indices, weights = self.search
         hk, hv, hl = self.work.heap
         nodes_out: list[NDArray[np.int32]] = []
         dist_out: list[NDArray[np.float64]] = []
         dest = self.destinations
-        from geo_caisse.walk import _kernels as kernels  # numba: at the first search
         for j in range(len(dest)):
             nodes, d = kernels.improve_from(indptr, indices, weights, int(dest.node[j]),
                                       float(dest.offset_m[j]), self.work.no_bound, limit_m,
