@@ -14,6 +14,7 @@ worker under a lock; every test using the ``browser`` or ``site`` fixture is mar
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -43,6 +44,7 @@ from geo_caisse.storage.engine import spatial_version
 from tests.utils.stores import TOKEN, Store
 
 BACKENDS = ("spatialite", "postgis")
+REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/geo_caisse_test"
 
 
@@ -124,22 +126,47 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def cache_dir(tmp_path_factory: pytest.TempPathFactory, territory: Territory) -> Path:
     """One cache of built walk networks, populations, base map, search index and pages for
     the whole test session. Under pytest-xdist the workers share it: the first one builds
-    what the apps read at start-up, under a lock, the others then find it built."""
+    what the apps read at start-up, under a lock, the others then find it built.
+
+    Under pytest-xdist (``scripts/test.sh``) it is kept between runs in
+    ``.cache/tests/<digest>`` (``GEO_CAISSE_TEST_CACHE`` moves it), the digest covering
+    geo_caisse's code and the installed packages: a run on the same code finds the base map
+    cut and the networks built (about 25 s of CPU), a change to either starts an empty one
+    (and removes the others). Inside, each cache is keyed by its sources as in production;
+    the tests that build one from nothing use their own ``tmp_path``."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None:
         return tmp_path_factory.mktemp("cache")
-    # each worker's base temp is <run>/popen-gwN: <run> is the run's, shared
-    path = tmp_path_factory.getbasetemp().parent / "cache"
-    path.mkdir(exist_ok=True)
-    with (path.parent / "cache.lock").open("w") as lock:
+    root = Path(os.environ.get("GEO_CAISSE_TEST_CACHE", REPO_DIR / ".cache" / "tests"))
+    path = root / _code_digest()
+    path.mkdir(parents=True, exist_ok=True)
+    with (root / "cache.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not (path / ".warm").exists():
-                _warm(territory, path)
-                (path / ".warm").touch()
+            for other in root.iterdir():
+                if other.is_dir() and other != path:
+                    shutil.rmtree(other, ignore_errors=True)
+            _warm(territory, path)  # quick where it is built: each cache checks its key
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return path
+
+
+def _code_digest() -> str:
+    """A digest of what builds the caches: geo_caisse's sources and the installed packages
+    (their names and versions, as their metadata folders say)."""
+    import site
+    import sysconfig
+
+    h = hashlib.sha256()
+    for source in sorted((REPO_DIR / "geo_caisse").rglob("*.py")):
+        h.update(str(source.relative_to(REPO_DIR)).encode())
+        h.update(source.read_bytes())
+    for packages in {sysconfig.get_paths()["purelib"], *site.getsitepackages()}:
+        if os.path.isdir(packages):
+            h.update("\n".join(sorted(n for n in os.listdir(packages)
+                                       if n.endswith(".dist-info"))).encode())
+    return h.hexdigest()[:16]
 
 
 def _warm(territory: Territory, cache_dir: Path) -> None:
