@@ -23,6 +23,17 @@ one way (``lint-imports`` holds the order; higher may import lower, never the re
 The web app (``api``) and the map builders (``maps``) use the library, never the reverse.
 """
 
+import gc as _gc
+import os as _os
+
+# A worker process of `geo-caisse serve --workers N` is a fresh interpreter that imports
+# all of this again: the collector is paused for those imports, as `serve` pauses it in
+# its own process (a third of the import time), and the app's lifespan resumes it
+# (api.main). The variable is taken here, so that what the worker starts in turn (its
+# GDAL processes) collects as usual.
+if _os.environ.pop("GEO_CAISSE_SERVE_WORKER_IMPORTS", None) == "1":
+    _gc.disable()
+
 from geo_caisse._version import __version__
 from geo_caisse.core.domain import (
     Market,

@@ -38,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
     # (off by default for the apps that tests and scripts build)
     os.environ.setdefault("GEO_CAISSE_WARM_UP", "1")
     workers = args.workers or settings.api.workers
+    if workers > 1:
+        # each worker is spawned and imports the app anew: it pauses its collector for
+        # that too (geo_caisse/__init__.py), until its lifespan resumes it
+        os.environ["GEO_CAISSE_SERVE_WORKER_IMPORTS"] = "1"
     if workers > 1 and settings.api.jwt_secret is None:
         # one development secret for every worker: a token one signs, the others accept
         os.environ["GEO_CAISSE_JWT_SECRET"] = secrets.token_urlsafe(32)

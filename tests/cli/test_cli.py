@@ -103,17 +103,21 @@ def _served(monkeypatch: pytest.MonkeyPatch, *argv: str) -> dict[str, object]:
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     assert main(["serve", *argv]) == 0
     seen["secret"] = os.environ.get("GEO_CAISSE_JWT_SECRET")
+    seen["paused"] = os.environ.get("GEO_CAISSE_SERVE_WORKER_IMPORTS")
     return seen
 
 
 def test_serve_workers_share_one_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GEO_CAISSE_JWT_SECRET", "GEO_CAISSE_WORKERS"):  # unset now, and after
+    for name in ("GEO_CAISSE_JWT_SECRET", "GEO_CAISSE_WORKERS",
+                 "GEO_CAISSE_SERVE_WORKER_IMPORTS"):  # unset now, and after
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     one = _served(monkeypatch)
-    assert (one["workers"], one["factory"], one["secret"]) == (1, True, None)
+    assert (one["workers"], one["factory"], one["secret"], one["paused"]) == (1, True, None, None)
     two = _served(monkeypatch, "--workers", "2")
     assert two["workers"] == 2 and two["app"] == "api.main:create_app"
+    # the spawned workers import the app with the collector paused (geo_caisse/__init__.py)
+    assert two["paused"] == "1"
     # every worker reads this one secret: a token one of them signs, the others accept
     assert isinstance(two["secret"], str) and len(two["secret"]) >= 32
     monkeypatch.setenv("GEO_CAISSE_WORKERS", "3")
