@@ -3,10 +3,9 @@ QR code.
 
 The PDF is written directly (6 ms a page, most of it choosing the QR code's mask, where
 drawing each page with matplotlib took 52 ms: 18 s for a caisse inviting its 350 members
-at once), in the
-standard PDF fonts every reader has (Helvetica, Courier) with the WinAnsi encoding, which
-holds every French letter, the guillemets and the € sign; the QR code is drawn as filled
-squares, so that it prints sharp at any size.
+at once), in the standard PDF fonts every reader has (Helvetica, Courier) with the WinAnsi
+encoding, which holds every French letter, the guillemets and the € sign; the QR code is
+drawn as filled squares, so that it prints sharp at any size.
 """
 
 from __future__ import annotations
