@@ -205,11 +205,15 @@ class WalkingService:
 
     def warm_up(self, sessions: sessionmaker[Session]) -> None:
         """What the first :meth:`nearest` of the day would build, built now (the distances
-        to the conventionnés, the compiled searches, the territory's outline): meant for a
-        background thread once the server answers (blocking, as :meth:`prepare`)."""
+        to the conventionnés, the compiled searches, the territory's outline), and the
+        what-if's searches compiled by ranking the candidates once (on a fresh install
+        numba compiles each search at its first call, seconds each on a busy machine):
+        meant for a background thread once the server answers (blocking, as
+        :meth:`prepare`)."""
         self.prepare(sessions, None)
         minx, miny, maxx, maxy = self.territory.bbox
         self.territory.contains([(minx + maxx) / 2], [(miny + maxy) / 2])
+        self.rank_candidates(sessions, top=1)
 
     def _build_nearest(self, access: Accessibility) -> None:
         with self._lock:
