@@ -113,15 +113,6 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.browser)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests first, the others in their order after. A browser test mostly waits
-    (on Chromium drawing, on its server, on a page's timers) and the API fuzzing that
-    ``scripts/test.sh`` runs beside pytest takes a core for its first minutes: started
-    together they share the two cores, where the fuzzing beside the CPU-bound tests and
-    the browser tests left alone at the end each left one idle."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
-
-
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory, territory: Territory) -> Path:
     """One cache of built walk networks, populations, base map, search index and pages for
