@@ -6,18 +6,19 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from geo_caisse.io.drawing import one_at_a_time
+
 A4_IN = (8.27, 11.69)
 COLOURS = ("#0f766e", "#1d4ed8", "#a16207", "#7c3aed", "#be185d", "#475569", "#b91c1c")
 
 
+@one_at_a_time
 def budget_pdf(title: str, lines: Sequence[tuple[str, str]],
                shares: Sequence[tuple[str, float]], *, footer: str = "") -> bytes:
     """``lines`` as a two-column table and ``shares`` (funder, fraction of the MonA issued)
     as one stacked bar with its legend; the last share is what is left to fund."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig = plt.figure(figsize=A4_IN)
     fig.text(0.08, 0.955, title, fontsize=15, fontweight="bold", family="DejaVu Sans")

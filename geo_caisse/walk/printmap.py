@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geo_caisse.core.errors import DataError, ValidationError
+from geo_caisse.io.drawing import one_at_a_time
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -29,9 +30,6 @@ DESERT_COLORS = ("#fdf6ec", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 
 
 def _figure(territory: Territory, title: str, outlines: Sequence[BaseGeometry]) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from geo_caisse.core.crs import WGS84, reproject
@@ -76,6 +74,7 @@ def _check(fmt: str) -> None:
         raise ValidationError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
+@one_at_a_time
 def desert_map(territory: Territory, report: DesertReport, outlines: Sequence[BaseGeometry],
                *, fmt: str) -> bytes:
     """The share of each 200 m cell's people living in a food desert."""
@@ -108,6 +107,7 @@ def desert_map(territory: Territory, report: DesertReport, outlines: Sequence[Ba
     return _save(fig, fmt)
 
 
+@one_at_a_time
 def points_map(territory: Territory, points: Sequence[tuple[float, float, str]],
                outlines: Sequence[BaseGeometry], *, title: str, fmt: str) -> bytes:
     """Points (lon, lat, kind) coloured by kind."""
