@@ -64,8 +64,11 @@ def cache_key(territory: Territory) -> str:
     """A digest of the base map's sources and settings: a new key means a new base map.
 
     Of the neighbourhoods it reads only what the map draws (each one's level, name and
-    outline): a file whose other properties change (incomes, populations) keeps its map."""
-    h = hashlib.sha256(f"basemap v{FORMAT} {territory.basemap!r} "
+    outline): a file whose other properties change (incomes, populations) keeps its map.
+    Where the territory's folder lies does not count (its files' contents do): a new
+    checkout or a moved install finds its map."""
+    settings = repr(territory.basemap).replace(str(territory.directory), "<territory>")
+    h = hashlib.sha256(f"basemap v{FORMAT} {settings} "
                        f"{territory.level_codes!r}".encode())
     zones = territory.layer_paths["neighbourhoods"]
     for path in source_files(territory):

@@ -36,3 +36,15 @@ def test_an_income_update_keeps_the_map_a_new_name_or_outline_cuts_it(tmp_path: 
         keys[change] = cache_key(Territory.from_dir(folder))
     assert keys["income"] == keys["none"]
     assert len({keys["none"], keys["name"], keys["outline"]}) == 3
+
+
+def test_the_same_folder_elsewhere_keeps_its_map(tmp_path: Path) -> None:
+    import shutil
+
+    from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR
+
+    here = Territory.from_dir(BUNDLED_TERRITORY_DIR)
+    moved = shutil.copytree(BUNDLED_TERRITORY_DIR, tmp_path / "elsewhere" / "montpellier")
+    there = Territory.from_dir(moved)
+    assert str(here.directory) in repr(here.basemap)  # its sources' paths differ…
+    assert cache_key(there) == cache_key(here)  # …and its key does not
