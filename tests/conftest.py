@@ -122,7 +122,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory, territory: Territory) ->
     Under pytest-xdist (``scripts/test.sh``) it is kept between runs in
     ``.cache/tests/<digest>`` (``GEO_CAISSE_TEST_CACHE`` moves it), the digest covering
     geo_caisse's code and the installed packages: a run on the same code finds the base map
-    cut and the networks built (about 25 s of CPU), a change to either starts an empty one
+    cut and the networks built (27 s off pytest's time here), a change to either starts an empty one
     (and removes the others). Inside, each cache is keyed by its sources as in production;
     the tests that build one from nothing use their own ``tmp_path``."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
