@@ -37,15 +37,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _prepare(url: str) -> None:
-    """The store: bundled data, a simulated year, one user per role."""
+def _prepare(url: str, env: dict[str, str]) -> None:
+    """The store as `scripts/serve.sh` leaves it: `geo-caisse init` (the bundled data, the
+    base map cut, the searches compiled), then a simulated year and one user per role."""
+    init = subprocess.run([str(BIN / "geo-caisse"), "init"], env=env, capture_output=True,
+                          text=True)
+    if init.returncode != 0:
+        raise SystemExit(f"geo-caisse init failed (exit {init.returncode}):\n"
+                         f"{init.stderr[-5000:]}")
     from sqlalchemy import select
 
     from geo_caisse.auth.users import create_user
-    from geo_caisse.core.progress import quiet
     from geo_caisse.core.settings import BUNDLED_TERRITORY_DIR, DatabaseSettings
     from geo_caisse.core.territory import Territory
-    from geo_caisse.layers.loading import init_store
     from geo_caisse.mona.accounts import register_member
     from geo_caisse.mona.simulate import simulate_year
     from geo_caisse.mona.transactions import import_transactions
@@ -55,7 +59,6 @@ def _prepare(url: str) -> None:
 
     territory = Territory.from_dir(BUNDLED_TERRITORY_DIR)
     engine = make_engine(DatabaseSettings(database_url=url))
-    init_store(engine, session_factory(engine), territory, progress=quiet)
     writer = writer_sessions(engine)
     sim = simulate_year(writer, territory, year=2025, members=60, seed=17)
     import_transactions(writer, sim.csv_bytes, source="synthetic.csv")
@@ -101,7 +104,6 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gc-fuzz-") as tmp:
         url = f"sqlite:///{tmp}/fuzz.sqlite"
-        _prepare(url)
         port = _free_port()
         env = {**os.environ, "GEO_CAISSE_DATABASE_URL": url,
                "GEO_CAISSE_COORDINATOR_TOKEN": TOKEN,
@@ -110,6 +112,7 @@ def main() -> int:
                "GEO_CAISSE_THROTTLE_LOGIN_PER_MINUTE": "10000",
                "GEO_CAISSE_THROTTLE_VOLUNTEERS_PER_HOUR": "100000",
                "GEO_CAISSE_THROTTLE_SEARCH_PER_MINUTE": "100000"}
+        _prepare(url, env)
         server = subprocess.Popen([str(BIN / "geo-caisse"), "serve", "--port", str(port)],
                                   env=env, cwd=tmp, stdout=subprocess.DEVNULL,
                                   stderr=open(f"{tmp}/server.log", "wb"))  # noqa: SIM115

@@ -45,7 +45,19 @@ def _init(args: argparse.Namespace) -> int:
               + (f"{report.totals['desert_population']:,.0f} of them low-income"
                  if report.low_income.get("available", True)
                  else f"low-income people not counted ({report.low_income_rule})"))
+        service.warm_up(sessions)  # the what-if's searches too
+    _compile_ahead()
     return 0
+
+
+def _compile_ahead() -> None:
+    """The flows' pass and the targeting's search compiled now (numba keeps them on disk),
+    not by the first request that needs them: seconds each on a fresh install."""
+    from geo_caisse.mona._pass import compile_ahead as flows_pass
+    from geo_caisse.planning.mclp import compile_ahead as targeting_search
+
+    flows_pass()
+    targeting_search()
 
 
 def _migrate(args: argparse.Namespace) -> int:

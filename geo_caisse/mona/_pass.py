@@ -202,3 +202,15 @@ def vendor_month_sets(payer: NDArray[np.int32], payee: NDArray[np.int32],
         raise ValueError("at most 12 months (a year)")
     return _month_sets(payer, payee, month, n_members, n_vendors,  # type: ignore[no-any-return]
                        month_lo, month_hi)
+
+
+def compile_ahead() -> None:
+    """Compile both passes for the arrays :class:`~geo_caisse.mona.flowdata.FlowData` gives
+    them (int32 members and points of sale, int64 cents, int16 months; a 32-bit key), or
+    load them from numba's disk cache: on a fresh install numba compiles a pass at its
+    first call, seconds on a busy machine, which `geo-caisse init` takes instead of the
+    first request for the flows."""
+    one = np.zeros(1, np.int32)
+    month = np.zeros(1, np.int16)
+    aggregate_payments(one, one, np.ones(1, np.int64), month, one, 2, 1, 1, 0, 1)
+    vendor_month_sets(one, one, month, 1, 1, 0, 1)

@@ -376,6 +376,15 @@ def _tabu(inst: CoverageInstance, chosen: Sequence[int] | NDArray[np.intp], *,
     return best.astype(np.intp)
 
 
+def compile_ahead() -> None:
+    """Compile the tabu search (:func:`._search.tabu_swaps`) for the arrays :func:`_tabu`
+    gives it, or load it from numba's disk cache, on a tiny instance: on a fresh install
+    numba compiles it at the first targeting, seconds on a busy machine, which
+    `geo-caisse init` takes instead."""
+    cover = sp.csc_array(np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], dtype=bool))
+    _tabu(CoverageInstance(np.array([1.0, 2.0, 3.0]), cover), [0], steps=1)
+
+
 def solve_greedy(inst: CoverageInstance, k: int, *, swaps: bool = True,
                  max_seconds: float = 0.04) -> Solution:
     """Lazy greedy, then best-improvement swaps (within ``max_seconds``), with a bound."""
